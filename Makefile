@@ -1,0 +1,36 @@
+# convo — the two entry points: `make run` and `make test`. Both install what is missing.
+BUILD_DIR ?= build
+BUILD_TYPE ?= Release
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+WERROR := $(if $(CI),ON,OFF)
+CONVO := $(BUILD_DIR)/apps/convo/convo
+
+.PHONY: all deps test-deps configure build test run bench clean
+
+all: build
+
+deps:
+	@sh scripts/install-deps.sh build
+
+test-deps:
+	@sh scripts/install-deps.sh test
+
+$(BUILD_DIR)/build.ninja:
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DCONVO_WERROR=$(WERROR)
+
+configure: $(BUILD_DIR)/build.ninja
+
+build: deps configure
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+test: test-deps build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+run: build
+	$(CONVO) tracker show --events examples/moodbot_tracker.json --domain examples/moodbot_domain.yml -o table
+
+bench: build
+	sh bench/tracker/run.sh
+
+clean:
+	rm -rf $(BUILD_DIR)

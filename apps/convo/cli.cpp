@@ -1,0 +1,148 @@
+#include "cli.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
+#include <CLI/Version.hpp>
+#include <algorithm>
+#include <iostream>
+
+#include "convo/io/file.hpp"
+
+namespace convo::cli {
+
+const char* const kExitCodeHelp =
+    "Exit codes:\n"
+    "  0  success\n"
+    "  1  runtime failure (invalid input data, I/O error)\n"
+    "  2  usage error (unknown command or option, bad argument)\n"
+    "  3  not found (file, conversation)\n"
+    "  4  authentication or authorisation failure\n"
+    "  5  upstream failure (server, broker, model server)\n"
+    "\n"
+    "Environment: NO_COLOR disables colour; CLICOLOR_FORCE=1 forces it.";
+
+int report(const Error& error) {
+  std::cerr << "convo: error: " << error.message << "\n";
+  return static_cast<int>(error.kind);
+}
+
+void warn(const std::string& message) { std::cerr << "convo: warning: " << message << "\n"; }
+
+void add_format_option(CLI::App& cmd, Format& format) {
+  cmd.add_option("-o,--output", format,
+                 "Output format: json (for scripts) or table (for people); default: table on a "
+                 "terminal, json otherwise")
+      ->transform(CLI::CheckedTransformer(
+                      std::map<std::string, Format>{{"json", Format::Json}, {"table", Format::Table}},
+                      CLI::ignore_case)
+                      .description(""))
+      ->type_name("json|table");
+}
+
+bool want_json(Format format) {
+  if (format == Format::Auto) return isatty(STDOUT_FILENO) != 1;
+  return format == Format::Json;
+}
+
+Result<std::shared_ptr<const Domain>> load_domain_option(const std::string& path) {
+  if (path.empty()) return std::shared_ptr<const Domain>();
+  auto text = read_text_file(path);
+  if (!text) return text.error();
+  auto domain = domain_from_yaml(*text, path);
+  if (!domain) return domain.error();
+  for (const auto& w : domain->warnings) warn(path + ": " + w);
+  return std::shared_ptr<const Domain>(std::make_shared<Domain>(std::move(*domain)));
+}
+
+const std::vector<Family>& families() {
+  static const std::vector<Family> table = {
+      {"tracker", "Inspect conversation trackers", setup_tracker},
+      {"events", "Check event lists", setup_events},
+      {"completion", "Print a shell completion script", setup_completion},
+  };
+  return table;
+}
+
+namespace {
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diag = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// "did you mean 'tracker'?" for a mistyped subcommand of the deepest command given.
+std::string suggestion(CLI::App& app) {
+  CLI::App* cmd = &app;
+  for (bool deeper = true; deeper;) {
+    deeper = false;
+    for (CLI::App* sub : cmd->get_subcommands()) {
+      cmd = sub;
+      deeper = true;
+      break;
+    }
+  }
+  auto rest = cmd->remaining();
+  if (rest.empty()) rest = app.remaining();
+  if (rest.empty()) return "";
+  const std::string& word = rest.front();
+  std::string best;
+  std::size_t best_distance = 3;
+  for (const CLI::App* sub : cmd->get_subcommands({})) {
+    std::size_t d = edit_distance(word, sub->get_name());
+    if (d < best_distance) {
+      best_distance = d;
+      best = sub->get_name();
+    }
+  }
+  return best.empty() ? "" : " (did you mean '" + best + "'?)";
+}
+
+std::string version_text() {
+  return fmt::format(
+      "convo {}\n"
+      "built with: nlohmann_json {}.{}.{}, CLI11 {}, fmt {}.{}.{}, yaml-cpp\n"
+      "features: tracker core; not yet compiled in: sqlite, postgresql, kafka, amqp, http, tls",
+      CONVO_VERSION, NLOHMANN_JSON_VERSION_MAJOR, NLOHMANN_JSON_VERSION_MINOR,
+      NLOHMANN_JSON_VERSION_PATCH, CLI11_VERSION, FMT_VERSION / 10000, FMT_VERSION / 100 % 100,
+      FMT_VERSION % 100);
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  CLI::App app{"convo — inspect and serve Rasa conversations", "convo"};
+  app.footer(kExitCodeHelp);
+  app.set_version_flag("-V,--version", version_text());
+  app.require_subcommand(1);
+  int exit_code = kOk;
+  for (const auto& family : families()) family.setup(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::string hint = dynamic_cast<const CLI::ExtrasError*>(&e) ? suggestion(app) : "";
+    std::cerr << "convo: error: " << e.what() << hint << "\n"
+              << "Run 'convo --help' for usage.\n";
+    return kUsage;
+  }
+  return exit_code;
+}
+
+}  // namespace convo::cli

@@ -1,0 +1,84 @@
+// convo events validate: every problem Rasa would have with an event list, one line each.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <iostream>
+
+#include "cli.hpp"
+#include "convo/core/tracker_builder.hpp"
+#include "convo/io/event_source.hpp"
+#include "convo/io/file.hpp"
+#include "convo/render/style.hpp"
+
+namespace convo::cli {
+namespace {
+
+struct ValidateOptions {
+  std::string path;
+  std::string domain_path;
+  Format format = Format::Auto;
+};
+
+int run_validate(const ValidateOptions& opt) {
+  auto text = read_text_file(opt.path);
+  if (!text) return report(text.error());
+  const std::string source = opt.path == "-" ? "<stdin>" : opt.path;
+  auto domain = load_domain_option(opt.domain_path);
+  if (!domain) return report(domain.error());
+  auto input = parse_event_input(*text, source);
+
+  Json result = {{"file", source}, {"valid", false}, {"events", 0}, {"errors", Json::array()},
+                 {"warnings", Json::array()}};
+  if (!input) {
+    result["errors"].push_back(input.error().message);
+  } else {
+    BuildReport built = inspect_events(input->sender_id.value_or("default"), input->events,
+                                       *domain, BuildOptions{}, system_parse_context());
+    result["events"] = input->events.size();
+    for (const auto& e : built.errors) result["errors"].push_back(source + ": " + e);
+    for (const auto& w : built.warnings) result["warnings"].push_back(source + ": " + w);
+    result["valid"] = built.ok();
+  }
+  const bool valid = result["valid"].get<bool>();
+  if (want_json(opt.format)) {
+    std::cout << dump_compact(result) << "\n";
+  } else {
+    Style style = style_for_fd(STDOUT_FILENO);
+    for (const auto& e : result["errors"])
+      std::cout << style.paint("error", Tone::Error) << ": " << e.get<std::string>() << "\n";
+    for (const auto& w : result["warnings"])
+      std::cout << style.paint("warning", Tone::Warn) << ": " << w.get<std::string>() << "\n";
+    std::cout << (valid ? style.paint("valid", Tone::Ok) : style.paint("invalid", Tone::Error))
+              << fmt::format(": {} — {} items, {} errors, {} skipped\n", source,
+                             result["events"].get<std::size_t>(), result["errors"].size(),
+                             result["warnings"].size());
+  }
+  return valid ? kOk : kRuntime;
+}
+
+}  // namespace
+
+void setup_events(CLI::App& app, int& exit_code) {
+  CLI::App* events = app.add_subcommand("events", "Check event lists");
+  events->require_subcommand(1);
+  events->footer(kExitCodeHelp);
+
+  auto opt = std::make_shared<ValidateOptions>();
+  CLI::App* validate = events->add_subcommand(
+      "validate", "Report every event Rasa would refuse or skip; exit 1 if any is invalid");
+  validate->footer(std::string(
+      "Examples:\n"
+      "  convo events validate events.json\n"
+      "  convo events validate dump.ndjson --domain domain.yml -o json\n"
+      "  cat tracker.json | convo events validate -\n\n") +
+      kExitCodeHelp);
+  validate->add_option("file", opt->path, "Events: JSON array, tracker object or NDJSON; - for stdin")
+      ->required()
+      ->type_name("FILE");
+  validate->add_option("--domain", opt->domain_path, "domain.yml to check slot events against")
+      ->type_name("FILE");
+  add_format_option(*validate, opt->format);
+  validate->callback([opt, &exit_code] { exit_code = run_validate(*opt); });
+}
+
+}  // namespace convo::cli

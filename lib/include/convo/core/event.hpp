@@ -1,0 +1,90 @@
+// Rasa events: the typed record every layer passes around, and its JSON codec.
+// Spec: shared/spec/events-and-trackers.md §1–§4.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "convo/core/error.hpp"
+#include "convo/core/json.hpp"
+
+namespace convo {
+
+enum class EventType : std::uint8_t {
+  User,
+  UserFeaturization,
+  Entities,
+  Bot,
+  Slot,
+  Restart,
+  Rewind,
+  ResetSlots,
+  Reminder,
+  CancelReminder,
+  Undo,
+  Export,
+  Followup,
+  Pause,
+  Resume,
+  Action,
+  Agent,
+  ActiveLoop,         // also the legacy `form` event
+  LoopInterrupted,    // also the legacy `form_validation` event
+  ActionExecutionRejected,
+  SessionStarted,
+  Passthrough,        // Rasa 3.x / Pro types (stack, flow_*, ...): kept verbatim, no 2.x effect
+};
+
+// The 2.8 type name an event of this type serialises as ("user", "active_loop", ...).
+std::string_view type_name(EventType type);
+
+// An event as Rasa holds it. `data` is exactly what Rasa 2.8 serialises (keys, key order,
+// defaults), so serialising is free and lossless where Rasa's is.
+struct Event {
+  EventType type = EventType::Passthrough;
+  Json data;
+  // Parsed but never serialised (Rasa drops them): cancel_reminder's {name, intent, entities},
+  // export's {path}.
+  Json hidden;
+  // user events: the entity list the NLU state grows through `entities` events. When the
+  // supplied parse_data.entities was a non-empty list it *is* data.parse_data.entities (Rasa
+  // shares the list object); otherwise it is this separate list.
+  bool entities_aliased = false;
+  Json own_entities;
+
+  const Json& timestamp() const { return data["timestamp"]; }
+  // A field of the serialised form, or null when absent.
+  const Json& get(const char* key) const;
+  std::string_view name() const;  // the serialised `event` value
+
+  // user events only: the NLU entity list (see entities_aliased), and the intent name.
+  Json& nlu_entities();
+  const Json& nlu_entities() const;
+  Json intent_name() const;
+};
+
+using EventPtr = std::shared_ptr<Event>;
+
+// Where parsing needs the outside world: the current time for falsy timestamps, fresh uuids for
+// unnamed reminders. Injected so tests and the oracle can pin them.
+struct ParseContext {
+  std::function<double()> now;
+  std::function<std::string()> new_uuid;
+};
+ParseContext system_parse_context();
+
+// Rasa's Event.from_parameters on one JSON object. A null EventPtr means "no event": the legacy
+// `topic` type or `"event": null`, which Rasa skips with a warning. Errors name the field and what
+// was expected ("\"parse_data\" must be an object, got null").
+Result<EventPtr> parse_event(const Json& object, const ParseContext& ctx);
+
+// Rasa's Event equality (§13): per type, timestamps never count.
+bool events_equal(const Event& a, const Event& b);
+
+// Current wall-clock time as float epoch seconds (what Python's time.time() returns).
+double wall_clock_now();
+
+}  // namespace convo

@@ -1,0 +1,28 @@
+// JSON value type used across convo, and the few Python semantics Rasa's behaviour depends on.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace convo {
+
+// Insertion-ordered, so serialised objects keep Rasa's key order.
+using Json = nlohmann::ordered_json;
+
+// Python truthiness of a JSON value: null, false, 0, 0.0, "", [] and {} are false.
+bool py_truthy(const Json& v);
+
+// Python `==` on JSON values: numbers and booleans compare numerically (1 == 1.0 == true),
+// objects compare regardless of key order.
+bool py_equal(const Json& a, const Json& b);
+
+// Python's `str()` of the value, as it appears in Rasa's error messages ('5', 'None', 'True').
+std::string py_str(const Json& v);
+
+// Compact JSON text. `ascii` escapes non-ASCII characters as \uXXXX, like Python's json.dumps.
+std::string dump_compact(const Json& v, bool ascii = false);
+
+// The name a JSON type has in a user-facing message: "a string", "an object", "null", ...
+std::string describe_type(const Json& v);
+
+}  // namespace convo

@@ -1,0 +1,94 @@
+// The dialogue state tracker: events applied in order, state rendered as Rasa's tracker JSON.
+// Spec: shared/spec/events-and-trackers.md §5, §7, §8. Sequential semantics (§5.4).
+#pragma once
+
+#include <cstddef>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "convo/core/domain.hpp"
+#include "convo/core/error.hpp"
+#include "convo/core/event.hpp"
+
+namespace convo {
+
+enum class Verbosity { None = 1, Applied = 2, AfterRestart = 3, All = 4 };
+
+// Case-insensitive enum name ("all", "AFTER_RESTART"); nullopt for anything else.
+std::optional<Verbosity> parse_verbosity(std::string_view text);
+std::string_view verbosity_name(Verbosity v);
+
+// Rasa's applied_events() over an event list (§7.1).
+std::vector<EventPtr> applied_events(const std::deque<EventPtr>& events);
+
+class Tracker {
+ public:
+  // Without a domain the tracker accepts any slot name and creates it on first set (§9.5).
+  explicit Tracker(std::string sender_id, std::shared_ptr<const Domain> domain = nullptr,
+                   std::optional<std::size_t> max_event_history = std::nullopt);
+
+  // Rasa's update(): appends the event, then applies it. An error means Rasa's apply raised; the
+  // event stays appended, as in Rasa, and the caller decides whether the tracker is usable.
+  std::optional<Error> update(EventPtr event);
+
+  // The processor's path (§5.3): after a user or entities event, also log the slot events the
+  // domain's entity auto-fill derives, stamped `now`.
+  std::optional<Error> update_with_autofill(EventPtr event, double now);
+
+  Json current_state(Verbosity verbosity) const;
+  std::vector<EventPtr> applied_events() const { return convo::applied_events(events_); }
+  std::vector<EventPtr> events_after_latest_restart() const;
+  std::vector<EventPtr> events_for(Verbosity verbosity) const;
+
+  const std::string& sender_id() const { return sender_id_; }
+  const std::deque<EventPtr>& events() const { return events_; }
+  const std::shared_ptr<const Domain>& domain() const { return domain_; }
+  Json slot_values() const;
+  Json latest_message_data() const;
+  Json latest_action_name() const;
+  Json active_loop_state() const;
+  Json latest_input_channel() const;
+  const Json& followup_action() const { return followup_action_; }
+  bool paused() const { return paused_; }
+
+ private:
+  struct SlotState {
+    std::string key;         // the JSON key it serialises under
+    Json value;
+    const SlotDef* def;      // null for slots created on demand
+  };
+
+  std::optional<Error> apply(const EventPtr& event);
+  std::optional<Error> apply_entities(const Event& event);
+  std::optional<Error> set_slot(const Json& name, const Json& value);
+  void set_slot_value(SlotState& slot, const Json& value);
+  void set_latest_action(const Event& action);
+  void change_loop_to(const Json& name);
+  Json active_loop_name() const;
+  void reset();
+  void reset_slots();
+  std::optional<Error> replay();
+
+  std::string sender_id_;
+  std::shared_ptr<const Domain> domain_;
+  std::optional<std::size_t> max_event_history_;
+  std::deque<EventPtr> events_;
+
+  std::vector<SlotState> slots_;
+  std::unordered_map<std::string, std::size_t> slot_index_;  // identity key -> slots_ index
+
+  bool paused_ = false;
+  Json followup_action_ = "action_listen";
+  Json latest_action_ = Json::object();
+  EventPtr latest_message_;
+  EventPtr latest_bot_utterance_;
+  Json active_loop_ = Json::object();  // without trigger_message, which is held by reference:
+  EventPtr loop_trigger_;              // the user event whose parse_data triggered the loop
+};
+
+}  // namespace convo

@@ -1,0 +1,135 @@
+#include "convo/core/event.hpp"
+
+#include <chrono>
+
+#include "convo/core/datetime.hpp"
+
+namespace convo {
+
+std::string_view type_name(EventType type) {
+  switch (type) {
+    case EventType::User: return "user";
+    case EventType::UserFeaturization: return "user_featurization";
+    case EventType::Entities: return "entities";
+    case EventType::Bot: return "bot";
+    case EventType::Slot: return "slot";
+    case EventType::Restart: return "restart";
+    case EventType::Rewind: return "rewind";
+    case EventType::ResetSlots: return "reset_slots";
+    case EventType::Reminder: return "reminder";
+    case EventType::CancelReminder: return "cancel_reminder";
+    case EventType::Undo: return "undo";
+    case EventType::Export: return "export";
+    case EventType::Followup: return "followup";
+    case EventType::Pause: return "pause";
+    case EventType::Resume: return "resume";
+    case EventType::Action: return "action";
+    case EventType::Agent: return "agent";
+    case EventType::ActiveLoop: return "active_loop";
+    case EventType::LoopInterrupted: return "loop_interrupted";
+    case EventType::ActionExecutionRejected: return "action_execution_rejected";
+    case EventType::SessionStarted: return "session_started";
+    case EventType::Passthrough: return "";
+  }
+  return "";
+}
+
+namespace {
+const Json& null_json() {
+  static const Json null_value;
+  return null_value;
+}
+}  // namespace
+
+const Json& Event::get(const char* key) const {
+  auto it = data.find(key);
+  return it == data.end() ? null_json() : *it;
+}
+
+std::string_view Event::name() const {
+  const Json& n = get("event");
+  return n.is_string() ? std::string_view(n.get_ref<const std::string&>()) : std::string_view();
+}
+
+Json& Event::nlu_entities() {
+  return entities_aliased ? data["parse_data"]["entities"] : own_entities;
+}
+
+const Json& Event::nlu_entities() const {
+  return entities_aliased ? data["parse_data"]["entities"] : own_entities;
+}
+
+Json Event::intent_name() const {
+  const Json& parse_data = get("parse_data");
+  if (!parse_data.is_object()) return nullptr;
+  auto intent = parse_data.find("intent");
+  if (intent == parse_data.end() || !intent->is_object()) return nullptr;
+  auto name = intent->find("name");
+  return name == intent->end() ? Json() : *name;
+}
+
+double wall_clock_now() {
+  using namespace std::chrono;
+  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count() / 1e6;
+}
+
+ParseContext system_parse_context() {
+  return ParseContext{wall_clock_now, [] { return uuid1(wall_clock_now()); }};
+}
+
+namespace {
+
+// A copy of an object without its null-valued keys (Rasa compares bot data and metadata so).
+Json without_nulls(const Json& v) {
+  if (!v.is_object()) return v;
+  Json out = Json::object();
+  for (const auto& [k, val] : v.items())
+    if (!val.is_null()) out[k] = val;
+  return out;
+}
+
+bool fields_equal(const Event& a, const Event& b, std::initializer_list<const char*> keys) {
+  for (const char* k : keys)
+    if (!py_equal(a.get(k), b.get(k))) return false;
+  return true;
+}
+
+}  // namespace
+
+bool events_equal(const Event& a, const Event& b) {
+  if (a.type != b.type) return false;
+  switch (a.type) {
+    case EventType::User: {
+      if (!py_equal(a.get("text"), b.get("text")) || !py_equal(a.intent_name(), b.intent_name()))
+        return false;
+      return py_equal(a.nlu_entities(), b.nlu_entities());
+    }
+    case EventType::Bot:
+      return py_equal(a.get("text"), b.get("text")) &&
+             py_equal(without_nulls(a.get("data")), without_nulls(b.get("data"))) &&
+             py_equal(without_nulls(a.get("metadata")), without_nulls(b.get("metadata")));
+    case EventType::Action:
+      return fields_equal(a, b, {"name", "action_text"}) &&
+             py_equal(without_nulls(a.get("metadata")), without_nulls(b.get("metadata")));
+    case EventType::Slot: return fields_equal(a, b, {"name", "value"});
+    case EventType::Reminder:
+    case EventType::Followup:
+    case EventType::ActiveLoop:
+    case EventType::ActionExecutionRejected: return fields_equal(a, b, {"name"});
+    case EventType::LoopInterrupted: return fields_equal(a, b, {"is_interrupted"});
+    case EventType::UserFeaturization: return fields_equal(a, b, {"use_text_for_featurization"});
+    case EventType::Entities: return fields_equal(a, b, {"entities"});
+    case EventType::Agent: return fields_equal(a, b, {"text", "data"});
+    case EventType::CancelReminder:
+    case EventType::Export: return py_equal(a.hidden, b.hidden);
+    case EventType::Passthrough: {
+      Json x = a.data, y = b.data;
+      x.erase("timestamp");
+      y.erase("timestamp");
+      return py_equal(x, y);
+    }
+    default: return true;  // restart, rewind, undo, reset_slots, pause, resume, session_started
+  }
+}
+
+}  // namespace convo

@@ -1,0 +1,79 @@
+#include "convo/core/event_list.hpp"
+
+namespace convo {
+
+std::string item_label(std::size_t index, const Json& item) {
+  std::string label = "events[" + std::to_string(index) + "]";
+  if (item.is_object()) {
+    auto it = item.find("event");
+    if (it != item.end() && it->is_string()) label += " (" + it->get<std::string>() + ")";
+  }
+  return label;
+}
+
+namespace {
+
+// Python's `"event" in item` for the non-object items Rasa's list deserialiser meets: strings
+// are searched for the substring, arrays for the element; numbers, null and booleans raise.
+enum class Membership { Absent, Present, Raises };
+
+Membership event_membership(const Json& item) {
+  if (item.is_string())
+    return item.get_ref<const std::string&>().find("event") != std::string::npos
+               ? Membership::Present
+               : Membership::Absent;
+  if (item.is_array()) {
+    for (const auto& x : item)
+      if (x == "event") return Membership::Present;
+    return Membership::Absent;
+  }
+  return Membership::Raises;
+}
+
+}  // namespace
+
+ParsedEvents parse_events(const Json& list, const ParseContext& ctx) {
+  ParsedEvents out;
+  if (!list.is_array()) {
+    out.errors.push_back("expected a JSON array of events, got " + describe_type(list));
+    return out;
+  }
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const Json& item = list[i];
+    const std::string label = item_label(i, item);
+    if (!item.is_object()) {
+      if (event_membership(item) == Membership::Absent) {
+        out.warnings.push_back(label + ": not an event object (" + describe_type(item) +
+                               "); skipped");
+      } else {
+        out.errors.push_back(label + ": expected an event object, got " + describe_type(item));
+      }
+      continue;
+    }
+    if (!item.contains("event")) {
+      out.warnings.push_back(label + ": no \"event\" key; skipped");
+      continue;
+    }
+    auto parsed = parse_event(item, ctx);
+    if (!parsed) {
+      out.errors.push_back(label + ": " + parsed.error().message);
+    } else if (!*parsed) {
+      out.warnings.push_back(label + ": " +
+                             (item["event"].is_null() ? std::string("\"event\" is null")
+                                                      : "legacy event type 'topic'") +
+                             "; skipped");
+    } else {
+      out.events.push_back(std::move(*parsed));
+      out.source_index.push_back(i);
+    }
+  }
+  return out;
+}
+
+Json events_to_json(const std::vector<EventPtr>& events) {
+  Json out = Json::array();
+  for (const auto& e : events) out.push_back(e->data);
+  return out;
+}
+
+}  // namespace convo

@@ -1,0 +1,52 @@
+#include "convo/core/tracker_builder.hpp"
+
+namespace convo {
+namespace {
+
+// Rasa's travel_back_in_time compares with `<=` and stops at the first later event.
+bool after_cutoff(const Event& e, const std::optional<double>& until) {
+  if (!until) return false;
+  const Json& ts = e.timestamp();
+  return !ts.is_number() || ts.get<double>() > *until;
+}
+
+}  // namespace
+
+BuildReport inspect_events(const std::string& sender_id, const Json& events,
+                           std::shared_ptr<const Domain> domain, const BuildOptions& options,
+                           const ParseContext& ctx) {
+  BuildReport report;
+  report.tracker = std::make_unique<Tracker>(sender_id, std::move(domain), options.max_event_history);
+  ParsedEvents parsed = parse_events(events, ctx);
+  report.warnings = std::move(parsed.warnings);
+  report.errors = std::move(parsed.errors);
+  for (std::size_t i = 0; i < parsed.events.size(); ++i) {
+    const EventPtr& e = parsed.events[i];
+    if (after_cutoff(*e, options.until)) break;
+    auto err = options.autofill ? report.tracker->update_with_autofill(e, ctx.now())
+                                : report.tracker->update(e);
+    if (err) {
+      report.errors.push_back(item_label(parsed.source_index[i], events[parsed.source_index[i]]) +
+                              ": " + err->message);
+      break;  // Rasa's apply raised: nothing after this event can be trusted
+    }
+  }
+  return report;
+}
+
+Result<std::unique_ptr<Tracker>> build_tracker(const std::string& sender_id, const Json& events,
+                                               std::shared_ptr<const Domain> domain,
+                                               const BuildOptions& options,
+                                               const ParseContext& ctx) {
+  BuildReport report = inspect_events(sender_id, events, std::move(domain), options, ctx);
+  if (!report.ok()) {
+    std::string message = report.errors.front();
+    if (report.errors.size() > 1)
+      message += " (and " + std::to_string(report.errors.size() - 1) + " more problem" +
+                 (report.errors.size() > 2 ? "s" : "") + ")";
+    return runtime_error(message);
+  }
+  return std::move(report.tracker);
+}
+
+}  // namespace convo

@@ -1,0 +1,108 @@
+#include "convo/io/event_source.hpp"
+
+#include <cctype>
+
+namespace convo {
+namespace {
+
+// 1-based line and column of a byte offset.
+std::pair<std::size_t, std::size_t> line_col(std::string_view text, std::size_t offset) {
+  std::size_t line = 1, col = 1;
+  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      col = 1;
+    } else {
+      ++col;
+    }
+  }
+  return {line, col};
+}
+
+std::string reason_of(const nlohmann::json::parse_error& e) {
+  // nlohmann's text is "[json.exception.parse_error.101] parse error at line 1, column 2: msg".
+  std::string what = e.what();
+  auto colon = what.find(": ", what.find("parse error"));
+  return colon == std::string::npos ? what : what.substr(colon + 2);
+}
+
+Result<Json> parse_at(std::string_view text, const std::string& source, std::size_t base,
+                      std::string_view whole) {
+  try {
+    return Json::parse(text.begin(), text.end());
+  } catch (const nlohmann::json::parse_error& e) {
+    std::size_t at = e.byte > 0 ? e.byte - 1 : 0;
+    auto [line, col] = line_col(whole, base + at);
+    return runtime_error(source + ":" + std::to_string(line) + ":" + std::to_string(col) +
+                         ": invalid JSON: " + reason_of(e));
+  }
+}
+
+bool blank(std::string_view s) {
+  for (char c : s)
+    if (!std::isspace(static_cast<unsigned char>(c))) return false;
+  return true;
+}
+
+// Several JSON values, one per line (blank lines allowed).
+Result<EventInput> parse_ndjson(std::string_view text, const std::string& source) {
+  EventInput input;
+  input.format = "ndjson";
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(start, end - start);
+    if (!blank(line)) {
+      auto value = parse_at(line, source, start, text);
+      if (!value) return value.error();
+      input.events.push_back(std::move(*value));
+    }
+    start = end + 1;
+  }
+  return input;
+}
+
+}  // namespace
+
+Result<Json> parse_json_document(std::string_view text, const std::string& source) {
+  return parse_at(text, source, 0, text);
+}
+
+Result<EventInput> parse_event_input(std::string_view text, const std::string& source) {
+  std::size_t first = 0;
+  while (first < text.size() && std::isspace(static_cast<unsigned char>(text[first]))) ++first;
+  if (first == text.size()) return runtime_error(source + ": no events (the input is empty)");
+  if (text[first] == '{') {
+    // One object spanning the input is an event or a tracker; otherwise one object per line.
+    std::size_t first_newline = text.find('\n', first);
+    bool multi_line_values = first_newline != std::string_view::npos &&
+                             !blank(text.substr(first_newline)) &&
+                             Json::accept(text.substr(first, first_newline - first));
+    if (multi_line_values) return parse_ndjson(text, source);
+  }
+  auto doc = parse_json_document(text, source);
+  if (!doc) return doc.error();
+  EventInput input;
+  if (doc->is_array()) {
+    input.format = "array";
+    input.events = std::move(*doc);
+  } else if (doc->is_object() && doc->contains("events")) {
+    input.format = "tracker";
+    const Json& sender = (*doc)["sender_id"];
+    if (sender.is_string()) input.sender_id = sender.get<std::string>();
+    input.events = (*doc)["events"];
+    if (!input.events.is_array())
+      return runtime_error(source + ": \"events\" must be an array, got " +
+                           describe_type(input.events));
+  } else if (doc->is_object()) {
+    input.format = "event";
+    input.events.push_back(std::move(*doc));
+  } else {
+    return runtime_error(source + ": expected events (an array, a tracker object or NDJSON), got " +
+                         describe_type(*doc));
+  }
+  return input;
+}
+
+}  // namespace convo
