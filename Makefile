@@ -27,7 +27,7 @@ test: test-deps build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
 run: build
-	$(CONVO) tracker show --events examples/moodbot_tracker.json --domain examples/moodbot_domain.yml -o table
+	$(CONVO) tracker show --events examples/restaurant_tracker.json --domain examples/restaurant_domain.yml -o table
 
 bench: build
 	sh bench/tracker/run.sh

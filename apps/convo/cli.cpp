@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 #include <unistd.h>
-#include <yaml-cpp/yaml.h>
 
 #include <CLI/Version.hpp>
 #include <algorithm>
@@ -82,20 +81,38 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
   return row[b.size()];
 }
 
-// "did you mean 'tracker'?" for a mistyped subcommand of the deepest command given.
-std::string suggestion(CLI::App& app) {
+// For a word that names no subcommand of the deepest command given: "unknown command 'trackr'
+// (did you mean 'tracker'?)". Empty when the error is not about such a word.
+// The deepest subcommand the user gave, and its path ("convo tracker show").
+CLI::App* deepest(CLI::App& app, std::string& path) {
   CLI::App* cmd = &app;
+  path = "convo";
   for (bool deeper = true; deeper;) {
     deeper = false;
     for (CLI::App* sub : cmd->get_subcommands()) {
       cmd = sub;
+      path += " " + sub->get_name();
       deeper = true;
       break;
     }
   }
+  return cmd;
+}
+
+std::string unknown_command_message(CLI::App& app) {
+  std::string path;
+  CLI::App* cmd = deepest(app, path);
+  if (cmd->get_subcommands({}).empty()) return "";
   auto rest = cmd->remaining();
   if (rest.empty()) rest = app.remaining();
-  if (rest.empty()) return "";
+  if (rest.empty()) {
+    std::vector<std::string> names;
+    for (const CLI::App* sub : cmd->get_subcommands({})) names.push_back(sub->get_name());
+    std::string list;
+    for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+    return "'" + path + "' needs a command: " + list;
+  }
+  if (rest.front().rfind("-", 0) == 0) return "";
   const std::string& word = rest.front();
   std::string best;
   std::size_t best_distance = 3;
@@ -106,7 +123,9 @@ std::string suggestion(CLI::App& app) {
       best = sub->get_name();
     }
   }
-  return best.empty() ? "" : " (did you mean '" + best + "'?)";
+  std::string where = cmd == &app ? "" : " for '" + path + "'";
+  return "unknown command '" + word + "'" + where +
+         (best.empty() ? "" : " (did you mean '" + best + "'?)");
 }
 
 std::string version_text() {
@@ -137,9 +156,11 @@ int run(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::string hint = dynamic_cast<const CLI::ExtrasError*>(&e) ? suggestion(app) : "";
-    std::cerr << "convo: error: " << e.what() << hint << "\n"
-              << "Run 'convo --help' for usage.\n";
+    std::string unknown = unknown_command_message(app);
+    std::string path;
+    deepest(app, path);
+    std::cerr << "convo: error: " << (unknown.empty() ? std::string(e.what()) : unknown) << "\n"
+              << "Run '" << path << " --help' for usage.\n";
     return kUsage;
   }
   return exit_code;

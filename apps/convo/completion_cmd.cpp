@@ -22,6 +22,8 @@ struct Node {
   std::string help;
   std::vector<std::string> subcommands;
   std::vector<OptionInfo> options;
+  OptionInfo positional;  // what a bare word completes to (files or choices)
+  bool has_positional = false;
 };
 
 std::vector<std::string> split(const std::string& s, char sep) {
@@ -32,19 +34,23 @@ std::vector<std::string> split(const std::string& s, char sep) {
 }
 
 void collect(const CLI::App& app, const std::string& path, std::vector<Node>& out) {
-  Node node{path, app.get_name(), app.get_description(), {}, {}};
+  Node node{path, app.get_name(), app.get_description(), {}, {}, {}, false};
   for (const CLI::Option* o : app.get_options()) {
-    if (o->get_positional() && o->get_lnames().empty() && o->get_snames().empty()) continue;
     OptionInfo info;
     for (const auto& s : o->get_snames()) info.names.push_back("-" + s);
     for (const auto& l : o->get_lnames()) info.names.push_back("--" + l);
     info.help = o->get_description();
-    info.takes_value = o->get_type_size() != 0;
+    info.takes_value = o->get_items_expected_max() > 0;
     std::string type = o->get_type_name();
     info.file = type == "FILE";
     if (type.find('|') != std::string::npos && type.find(' ') == std::string::npos)
       info.choices = split(type, '|');
-    node.options.push_back(info);
+    if (info.names.empty()) {
+      node.positional = info;
+      node.has_positional = true;
+    } else {
+      node.options.push_back(info);
+    }
   }
   for (const CLI::App* sub : app.get_subcommands({})) node.subcommands.push_back(sub->get_name());
   out.push_back(node);
@@ -94,8 +100,11 @@ std::string bash_script(const std::vector<Node>& nodes) {
     for (const auto& opt : n.options) words.insert(words.end(), opt.names.begin(), opt.names.end());
     o << "    \"" << n.path << "\") COMPREPLY=($(compgen -W \"" << join(words, " ")
       << "\" -- \"$cur\"))";
-    bool positional_file = n.subcommands.empty();
-    if (positional_file) o << "; [[ $cur != -* ]] && COMPREPLY+=($(compgen -f -- \"$cur\"))";
+    if (n.has_positional && n.positional.file)
+      o << "; [[ $cur != -* ]] && COMPREPLY+=($(compgen -f -- \"$cur\"))";
+    else if (n.has_positional && !n.positional.choices.empty())
+      o << "; [[ $cur != -* ]] && COMPREPLY+=($(compgen -W \"" << join(n.positional.choices, " ")
+        << "\" -- \"$cur\"))";
     o << " ;;\n";
   }
   o << "  esac\n}\ncomplete -F _convo convo\n";
@@ -133,7 +142,9 @@ std::string zsh_script(const std::vector<Node>& nodes) {
         o << " '" << name << ":" << help << "'";
       }
     o << " )";
-    if (n.subcommands.empty()) o << "\n      [[ $PREFIX != -* ]] && _files";
+    if (n.has_positional && n.positional.file) o << "\n      [[ $PREFIX != -* ]] && _files";
+    else if (n.has_positional && !n.positional.choices.empty())
+      o << "\n      [[ $PREFIX != -* ]] && compadd -- " << join(n.positional.choices, " ");
     o << " ;;\n";
   }
   o << "  esac\n  (( ${#subs} )) && compadd -- $subs\n  _describe -t options 'option' opts\n}\n"
@@ -169,8 +180,10 @@ std::string fish_script(const std::vector<Node>& nodes) {
       else if (opt.takes_value) o << " -x";
       o << " -d '" << escape_single(opt.help) << "'\n";
     }
-    if (n.subcommands.empty() && parts.size() > 1)
+    if (n.has_positional && n.positional.file)
       o << "complete -c convo -n '" << cond << "' -F\n";
+    else if (n.has_positional && !n.positional.choices.empty())
+      o << "complete -c convo -n '" << cond << "' -a '" << join(n.positional.choices, " ") << "'\n";
   }
   return o.str();
 }
@@ -187,7 +200,7 @@ void setup_completion(CLI::App& app, int& exit_code) {
               kExitCodeHelp);
   cmd->add_option("shell", *shell, "Shell to generate for")
       ->required()
-      ->check(CLI::IsMember({"bash", "zsh", "fish"}))
+      ->check(CLI::IsMember({"bash", "zsh", "fish"}).description(""))
       ->type_name("bash|zsh|fish");
   CLI::App* root = &app;
   cmd->callback([shell, root, &exit_code] {

@@ -138,9 +138,9 @@ std::string render_timeline(const Tracker& tracker, const TimelineOptions& optio
   out += style.paint(fmt::format("Conversation {}", tracker.sender_id()), Tone::Bold);
   out += fmt::format("  {} events ({} shown, {}), {} applied\n", tracker.events().size(),
                      events.size(), verbosity_name(options.verbosity), applied.size());
-  out += style.paint(fmt::format("  {:<23} {:<6} {:<26} {}\n", "TIME", "ACTOR", "EVENT", "DETAILS"),
+  out += style.paint(fmt::format("  {:<23} {:<6} {:<18} {}\n", "TIME", "ACTOR", "EVENT", "DETAILS"),
                      Tone::Dim);
-  const std::size_t detail_width = options.width > 60 ? options.width - 60 : 20;
+  const std::size_t detail_width = options.width > 52 ? options.width - 52 : 20;
   for (const auto& e : events) {
     bool live = applied.count(e.get()) > 0;
     std::string actor = event_actor(*e);
@@ -149,7 +149,7 @@ std::string render_timeline(const Tracker& tracker, const TimelineOptions& optio
     std::string marker = live ? " " : "~";
     out += style.paint(marker, Tone::Dim) + " " + (live ? line : style.paint(line, Tone::Dim));
     out += style.paint(fmt::format("{:<6}", actor), live ? tone_of(actor) : Tone::Dim) + " ";
-    out += style.paint(fmt::format("{:<26}", name), live ? Tone::Plain : Tone::Dim) + " ";
+    out += style.paint(fmt::format("{:<18}", name), live ? Tone::Plain : Tone::Dim) + " ";
     out += style.paint(fit(event_details(*e), detail_width), live ? Tone::Plain : Tone::Dim) + "\n";
   }
   if (events.size() != applied.size() || events.empty()) {
