@@ -49,9 +49,9 @@ int run_validate(const ValidateOptions& opt) {
     for (const auto& w : result["warnings"])
       std::cout << style.paint("warning", Tone::Warn) << ": " << w.get<std::string>() << "\n";
     std::cout << (valid ? style.paint("valid", Tone::Ok) : style.paint("invalid", Tone::Error))
-              << fmt::format(": {} — {} items, {} errors, {} skipped\n", source,
+              << fmt::format(": {} — {} items, {} error{}, {} skipped\n", source,
                              result["events"].get<std::size_t>(), result["errors"].size(),
-                             result["warnings"].size());
+                             result["errors"].size() == 1 ? "" : "s", result["warnings"].size());
   }
   return valid ? kOk : kRuntime;
 }

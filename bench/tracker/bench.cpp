@@ -1,11 +1,16 @@
-// convo_bench_tracker FILE [--runs K] — times the tracker read and write paths on one event list
-// (a JSON array, as convo_bench_gen writes it), each phase separately, best of K runs (3):
-//   floor      nlohmann::ordered_json::parse of the bytes (and unordered nlohmann::json, for
-//              reference): what no codec built on nlohmann can beat;
-//   parse      Json::parse + convo::parse_events, the full read path;
-//   codec      convo::parse_events alone, on the already-parsed Json;
-//   apply      Tracker::update() of every parsed event into one tracker, no domain;
-//   serialise  Tracker::current_state(Verbosity::All) + dump() to a string (also split).
+// convo_bench_tracker FILE [--runs K] [--apply-budget S] — times the tracker read and write paths
+// on one event list (a JSON array, as convo_bench_gen writes it), each phase separately, best of
+// K runs (3):
+//   floor           nlohmann::ordered_json::parse of the bytes (and unordered nlohmann::json, for
+//                   reference): what no codec built on nlohmann can beat;
+//   parse           Json::parse + convo::parse_events, the full read path;
+//   codec           convo::parse_events alone, on the already-parsed Json;
+//   apply           Tracker::update() of every parsed event into one tracker, no domain; a run
+//                   over its budget (S seconds, 60; 0 = none) stops and is reported as partial;
+//   apply_norevert  the same minus the rewind/undo events (whose replay cost grows with the
+//                   tracker's length), so the per-event path is measured on any list;
+//   serialise       Tracker::current_state(Verbosity::All) + dump() to a string (also split), of
+//                   the apply tracker (of the apply_norevert one if apply was partial).
 // Destruction of what a phase built is never timed. Prints a table and one JSON line.
 #include <algorithm>
 #include <chrono>
@@ -114,28 +119,35 @@ ApplyResult time_apply(const Json& doc, const convo::ParseContext& ctx, int runs
 }
 
 struct Row {
-  const char* phase;
-  const char* what;
+  std::string phase;
+  std::string what;
   double seconds;
-  double bytes;  // the bytes the MB/s column is computed from
+  double events;  // the events and bytes the rate columns are computed from
+  double bytes;
 };
 
-void print_table(const std::vector<Row>& rows, std::size_t events) {
-  std::printf("%-10s %-34s %10s %14s %10s\n", "phase", "what", "best s", "events/s", "MB/s");
+void print_table(const std::vector<Row>& rows) {
+  std::printf("%-15s %-40s %9s %12s %8s\n", "phase", "what", "best s", "events/s", "MB/s");
   for (const Row& r : rows) {
-    std::printf("%-10s %-34s %10.3f %14.0f %10.1f\n", r.phase, r.what, r.seconds,
-                static_cast<double>(events) / r.seconds, r.bytes / 1e6 / r.seconds);
+    std::printf("%-15s %-40s %9.3f %12.0f %8.1f\n", r.phase.c_str(), r.what.c_str(), r.seconds,
+                r.events / r.seconds, r.bytes / 1e6 / r.seconds);
   }
 }
+
+// A JSON number, or null for a phase that did not run to the end.
+Json seconds_or_null(double s, bool complete) { return complete ? Json(s) : Json(nullptr); }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string path;
   int runs = 3;
+  double apply_budget = 60;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--runs") == 0 && i + 1 < argc) {
       runs = std::max(1, std::atoi(argv[++i]));
+    } else if (std::strcmp(argv[i], "--apply-budget") == 0 && i + 1 < argc) {
+      apply_budget = std::max(0.0, std::atof(argv[++i]));
     } else if (path.empty() && argv[i][0] != '-') {
       path = argv[i];
     } else {
@@ -144,7 +156,7 @@ int main(int argc, char** argv) {
     }
   }
   if (path.empty()) {
-    std::fprintf(stderr, "usage: convo_bench_tracker FILE [--runs K]\n");
+    std::fprintf(stderr, "usage: convo_bench_tracker FILE [--runs K] [--apply-budget SECONDS]\n");
     return 2;
   }
   std::ifstream in(path, std::ios::binary);
@@ -201,8 +213,7 @@ int main(int argc, char** argv) {
   ApplyResult apply = time_apply(doc, ctx, runs, apply_budget, true, tracker);
   std::unique_ptr<convo::Tracker> tracker_norevert;
   ApplyResult apply_norevert = time_apply(doc, ctx, runs, 0, false, tracker_norevert);
-  const bool serialise_full = apply.complete;
-  if (!serialise_full) tracker = std::move(tracker_norevert);
+  if (!apply.complete) tracker = std::move(tracker_norevert);
   tracker_norevert.reset();
 
   // serialise: the tracker's full state to JSON text.
@@ -222,21 +233,36 @@ int main(int argc, char** argv) {
   });
   const double out = static_cast<double>(out_bytes);
 
+  const double n = static_cast<double>(events);
+  const double per_event = in_bytes / n;
   std::printf("%zu events, %.1f MB (%.0f bytes/event), best of %d runs\n", events, in_bytes / 1e6,
-              in_bytes / static_cast<double>(events), runs);
+              per_event, runs);
   std::printf("MB/s is of the input bytes, but for state/dump/serialise: of the output JSON "
               "(%.1f MB)\n\n", out / 1e6);
-  print_table({{"floor", "ordered_json::parse", floor_s, in_bytes},
-               {"floor", "nlohmann::json::parse (reference)", floor_unordered_s, in_bytes},
-               {"parse", "Json::parse + parse_events", parse_s, in_bytes},
-               {"codec", "parse_events only", codec_s, in_bytes},
-               {"apply", "Tracker::update x events", apply_s, in_bytes},
-               {"state", "current_state(All)", state_s, out},
-               {"dump", "dump() of the state", dump_s, out},
-               {"serialise", "current_state(All) + dump()", serialise_s, out}},
-              events);
-  std::printf("\nparse/floor ratio: %.2f (codec adds %.0f%% to the JSON parse)\n",
+  std::string apply_what = "Tracker::update x events";
+  if (!apply.complete) {
+    apply_what = "PARTIAL: " + std::to_string(apply.applied) + " of " +
+                 std::to_string(apply.offered) + " events";
+  }
+  const double norevert_n = static_cast<double>(apply_norevert.applied);
+  const double out_n = static_cast<double>(tracker->events().size());
+  print_table({{"floor", "ordered_json::parse", floor_s, n, in_bytes},
+               {"floor", "nlohmann::json::parse (reference)", floor_unordered_s, n, in_bytes},
+               {"parse", "Json::parse + parse_events", parse_s, n, in_bytes},
+               {"codec", "parse_events only", codec_s, n, in_bytes},
+               {"apply", apply_what, apply.seconds, static_cast<double>(apply.applied),
+                per_event * static_cast<double>(apply.applied)},
+               {"apply_norevert", "the same without rewind/undo events", apply_norevert.seconds,
+                norevert_n, per_event * norevert_n},
+               {"state", "current_state(All)", state_s, out_n, out},
+               {"dump", "dump() of the state", dump_s, out_n, out},
+               {"serialise", "current_state(All) + dump()", serialise_s, out_n, out}});
+  std::printf("\nparse/floor ratio: %.2f (parse_events alone costs %.0f%% of the JSON parse)\n",
               parse_s / floor_s, 100.0 * codec_s / floor_s);
+  if (!apply.complete) {
+    std::printf("apply stopped at its %.0f s budget (--apply-budget); serialise ran on the "
+                "tracker without rewind/undo (%zu events)\n", apply_budget, apply_norevert.applied);
+  }
   std::printf("peak RSS: %.0f MB\n\n", static_cast<double>(peak_rss_kib()) / 1024.0);
 
   Json line = Json::object();
@@ -247,10 +273,16 @@ int main(int argc, char** argv) {
   line["floor_unordered_s"] = floor_unordered_s;
   line["parse_s"] = parse_s;
   line["codec_s"] = codec_s;
-  line["apply_s"] = apply_s;
+  line["apply_s"] = seconds_or_null(apply.seconds, apply.complete);
+  line["apply_complete"] = apply.complete;
+  line["apply_events_done"] = apply.applied;
+  if (!apply.complete) line["apply_partial_s"] = apply.seconds;
+  line["apply_norevert_s"] = apply_norevert.seconds;
+  line["apply_norevert_events"] = apply_norevert.applied;
   line["state_s"] = state_s;
   line["dump_s"] = dump_s;
   line["serialise_s"] = serialise_s;
+  line["serialised_events"] = tracker->events().size();
   line["out_bytes"] = out_bytes;
   line["parse_over_floor"] = parse_s / floor_s;
   line["peak_rss_kib"] = peak_rss_kib();

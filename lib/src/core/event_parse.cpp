@@ -66,8 +66,8 @@ Json field_or(const Json& in, const char* key, Json fallback) {
 }
 
 Error field_error(const std::string& name, const std::string& expected, const Json* got) {
-  return runtime_error("field \"" + name + "\": expected " + expected + ", got " +
-                       (got ? describe_type(*got) : std::string("nothing (missing)")));
+  if (!got) return runtime_error("field \"" + name + "\" is missing, expected " + expected);
+  return runtime_error("field \"" + name + "\": expected " + expected + ", got " + describe_type(*got));
 }
 
 Json stamp(const Json& in, const ParseContext& ctx) {
