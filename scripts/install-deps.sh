@@ -5,7 +5,7 @@ set -eu
 profile=${1:-build}
 pkgs="g++ cmake ninja-build pkg-config ccache make nlohmann-json3-dev libcli11-dev libyaml-cpp-dev catch2 libfmt-dev"
 if [ "$profile" = test ]; then
-  pkgs="$pkgs bsdutils bash python3"
+  pkgs="$pkgs bsdutils bash python3 groff-base zsh fish"
 fi
 missing=""
 for p in $pkgs; do
