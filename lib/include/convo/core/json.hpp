@@ -22,6 +22,14 @@ std::string py_str(const Json& v);
 // Compact JSON text. `ascii` escapes non-ASCII characters as \uXXXX, like Python's json.dumps.
 std::string dump_compact(const Json& v, bool ascii = false);
 
+// JSON text exactly as Python's json.dumps writes it with default settings (what Rasa stores in
+// SQL rows and sends to brokers): ", " and ": " separators, non-ASCII as \uXXXX (surrogate pairs
+// above the BMP), floats in Python's repr (1.0, 1e-05, 1e+16).
+std::string dump_python(const Json& v);
+
+// Python's repr() of a double: shortest round-trip digits, fixed notation for exponents -4..15.
+std::string python_float_repr(double d);
+
 // The name a JSON type has in a user-facing message: "a string", "an object", "null", ...
 std::string describe_type(const Json& v);
 
