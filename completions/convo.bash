@@ -4,26 +4,60 @@ _convo() {
   local path=convo i
   for ((i = 1; i < COMP_CWORD; i++)); do
     case "$path ${COMP_WORDS[i]}" in
-      "convo tracker"|"convo tracker show"|"convo events"|"convo events validate"|"convo completion") path="$path ${COMP_WORDS[i]}" ;;
+      "convo tracker"|"convo tracker show"|"convo tracker get"|"convo tracker put"|"convo tracker list"|"convo tracker dump"|"convo tracker load"|"convo events"|"convo events validate"|"convo events push"|"convo completion") path="$path ${COMP_WORDS[i]}" ;;
     esac
   done
   case "$path|$prev" in
     "convo tracker show|--events") COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    "convo tracker show|--sender-id") return ;;
+    "convo tracker show|--type") return ;;
+    "convo tracker show|--tail") return ;;
+    "convo tracker show|--max-event-history") return ;;
     "convo tracker show|--domain") COMPREPLY=($(compgen -f -- "$cur")); return ;;
     "convo tracker show|--include-events") COMPREPLY=($(compgen -W "NONE APPLIED AFTER_RESTART ALL" -- "$cur")); return ;;
     "convo tracker show|-o"|"convo tracker show|--output") COMPREPLY=($(compgen -W "json table" -- "$cur")); return ;;
-    "convo tracker show|--sender-id") return ;;
-    "convo tracker show|--max-event-history") return ;;
     "convo tracker show|--until") return ;;
+    "convo tracker show|--store") return ;;
+    "convo tracker show|--endpoints") COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    "convo tracker get|--domain") COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    "convo tracker get|--include-events") COMPREPLY=($(compgen -W "NONE APPLIED AFTER_RESTART ALL" -- "$cur")); return ;;
+    "convo tracker get|-o"|"convo tracker get|--output") COMPREPLY=($(compgen -W "json table" -- "$cur")); return ;;
+    "convo tracker get|--until") return ;;
+    "convo tracker get|--store") return ;;
+    "convo tracker get|--endpoints") COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    "convo tracker put|--domain") COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    "convo tracker put|-o"|"convo tracker put|--output") COMPREPLY=($(compgen -W "json table" -- "$cur")); return ;;
+    "convo tracker put|--store") return ;;
+    "convo tracker put|--endpoints") COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    "convo tracker list|--since") return ;;
+    "convo tracker list|--until") return ;;
+    "convo tracker list|-o"|"convo tracker list|--output") COMPREPLY=($(compgen -W "json table" -- "$cur")); return ;;
+    "convo tracker list|--store") return ;;
+    "convo tracker list|--endpoints") COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    "convo tracker dump|-o"|"convo tracker dump|--output") COMPREPLY=($(compgen -W "ndjson json" -- "$cur")); return ;;
+    "convo tracker dump|--store") return ;;
+    "convo tracker dump|--endpoints") COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    "convo tracker load|-o"|"convo tracker load|--output") COMPREPLY=($(compgen -W "json table" -- "$cur")); return ;;
+    "convo tracker load|--store") return ;;
+    "convo tracker load|--endpoints") COMPREPLY=($(compgen -f -- "$cur")); return ;;
     "convo events validate|--domain") COMPREPLY=($(compgen -f -- "$cur")); return ;;
     "convo events validate|-o"|"convo events validate|--output") COMPREPLY=($(compgen -W "json table" -- "$cur")); return ;;
+    "convo events push|-o"|"convo events push|--output") COMPREPLY=($(compgen -W "json table" -- "$cur")); return ;;
+    "convo events push|--store") return ;;
+    "convo events push|--endpoints") COMPREPLY=($(compgen -f -- "$cur")); return ;;
   esac
   case "$path" in
     "convo") COMPREPLY=($(compgen -W "tracker events completion -h --help -V --version" -- "$cur")) ;;
-    "convo tracker") COMPREPLY=($(compgen -W "show -h --help" -- "$cur")) ;;
-    "convo tracker show") COMPREPLY=($(compgen -W "-h --help --events --domain --include-events -o --output --sender-id --max-event-history --until" -- "$cur")) ;;
-    "convo events") COMPREPLY=($(compgen -W "validate -h --help" -- "$cur")) ;;
+    "convo tracker") COMPREPLY=($(compgen -W "show get put list dump load -h --help" -- "$cur")) ;;
+    "convo tracker show") COMPREPLY=($(compgen -W "-h --help --events --sender-id --type --tail --max-event-history --domain --include-events -o --output --all-sessions --until --store --endpoints" -- "$cur")) ;;
+    "convo tracker get") COMPREPLY=($(compgen -W "-h --help --domain --include-events -o --output --all-sessions --until --store --endpoints" -- "$cur")) ;;
+    "convo tracker put") COMPREPLY=($(compgen -W "-h --help --domain -o --output --store --endpoints" -- "$cur")); [[ $cur != -* ]] && COMPREPLY+=($(compgen -f -- "$cur")) ;;
+    "convo tracker list") COMPREPLY=($(compgen -W "-h --help --since --until -o --output --store --endpoints" -- "$cur")) ;;
+    "convo tracker dump") COMPREPLY=($(compgen -W "-h --help --last-session -o --output --store --endpoints" -- "$cur")) ;;
+    "convo tracker load") COMPREPLY=($(compgen -W "-h --help --replace -o --output --store --endpoints" -- "$cur")); [[ $cur != -* ]] && COMPREPLY+=($(compgen -f -- "$cur")) ;;
+    "convo events") COMPREPLY=($(compgen -W "validate push -h --help" -- "$cur")) ;;
     "convo events validate") COMPREPLY=($(compgen -W "-h --help --domain -o --output" -- "$cur")); [[ $cur != -* ]] && COMPREPLY+=($(compgen -f -- "$cur")) ;;
+    "convo events push") COMPREPLY=($(compgen -W "-h --help -o --output --store --endpoints" -- "$cur")); [[ $cur != -* ]] && COMPREPLY+=($(compgen -f -- "$cur")) ;;
     "convo completion") COMPREPLY=($(compgen -W "-h --help" -- "$cur")); [[ $cur != -* ]] && COMPREPLY+=($(compgen -W "bash zsh fish" -- "$cur")) ;;
   esac
 }

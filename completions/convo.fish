@@ -5,21 +5,68 @@ complete -c convo -n '__fish_use_subcommand' -a events
 complete -c convo -n '__fish_use_subcommand' -a completion
 complete -c convo -n '__fish_use_subcommand' -s h -l help -d 'Print this help message and exit'
 complete -c convo -n '__fish_use_subcommand' -s V -l version -d 'Display program version information and exit'
-complete -c convo -n '__fish_seen_subcommand_from tracker; and not __fish_seen_subcommand_from show' -a show
+complete -c convo -n '__fish_seen_subcommand_from tracker; and not __fish_seen_subcommand_from show get put list dump load' -a show
+complete -c convo -n '__fish_seen_subcommand_from tracker; and not __fish_seen_subcommand_from show get put list dump load' -a get
+complete -c convo -n '__fish_seen_subcommand_from tracker; and not __fish_seen_subcommand_from show get put list dump load' -a put
+complete -c convo -n '__fish_seen_subcommand_from tracker; and not __fish_seen_subcommand_from show get put list dump load' -a list
+complete -c convo -n '__fish_seen_subcommand_from tracker; and not __fish_seen_subcommand_from show get put list dump load' -a dump
+complete -c convo -n '__fish_seen_subcommand_from tracker; and not __fish_seen_subcommand_from show get put list dump load' -a load
 complete -c convo -n '__fish_seen_subcommand_from tracker' -s h -l help -d 'Print this help message and exit'
 complete -c convo -n '__fish_seen_subcommand_from tracker; and __fish_seen_subcommand_from show' -s h -l help -d 'Print this help message and exit'
-complete -c convo -n '__fish_seen_subcommand_from tracker; and __fish_seen_subcommand_from show' -l events -r -F -d 'Events: a JSON array, a tracker object with "events", or NDJSON; - for stdin'
+complete -c convo -n '__fish_seen_subcommand_from tracker; and __fish_seen_subcommand_from show' -l events -r -F -d 'Read events from FILE instead of a store: a JSON array, a tracker object or NDJSON; - for stdin'
+complete -c convo -n '__fish_seen_subcommand_from tracker; and __fish_seen_subcommand_from show' -l sender-id -x -d 'Conversation id to report for --events (default: the tracker'\''s own, else "default")'
+complete -c convo -n '__fish_seen_subcommand_from tracker; and __fish_seen_subcommand_from show' -l type -x -d 'Only these event types, comma-separated (user,bot,action,slot,...)'
+complete -c convo -n '__fish_seen_subcommand_from tracker; and __fish_seen_subcommand_from show' -l tail -x -d 'Only the last N of the chosen events'
+complete -c convo -n '__fish_seen_subcommand_from tracker; and __fish_seen_subcommand_from show' -l max-event-history -x -d 'Keep only the last N events, as Rasa'\''s max_event_history'
 complete -c convo -n '__fish_seen_subcommand_from tracker; and __fish_seen_subcommand_from show' -l domain -r -F -d 'domain.yml: its slots and their initial values'
 complete -c convo -n '__fish_seen_subcommand_from tracker; and __fish_seen_subcommand_from show' -l include-events -x -a 'NONE APPLIED AFTER_RESTART ALL' -d 'Which events to include: NONE, APPLIED, AFTER_RESTART or ALL (any case)'
 complete -c convo -n '__fish_seen_subcommand_from tracker; and __fish_seen_subcommand_from show' -s o -l output -x -a 'json table' -d 'Output format: json (for scripts) or table (for people); default: table on a terminal, json otherwise'
-complete -c convo -n '__fish_seen_subcommand_from tracker; and __fish_seen_subcommand_from show' -l sender-id -x -d 'Conversation id to report (default: the tracker'\''s own, else "default")'
-complete -c convo -n '__fish_seen_subcommand_from tracker; and __fish_seen_subcommand_from show' -l max-event-history -x -d 'Keep only the last N events, as Rasa'\''s max_event_history'
+complete -c convo -n '__fish_seen_subcommand_from tracker; and __fish_seen_subcommand_from show' -l all-sessions -d 'Read every session of a stored conversation (default: the last one, as Rasa)'
 complete -c convo -n '__fish_seen_subcommand_from tracker; and __fish_seen_subcommand_from show' -l until -x -d 'State as of this epoch time (Rasa'\''s ?until=): stops at the first later event'
-complete -c convo -n '__fish_seen_subcommand_from events; and not __fish_seen_subcommand_from validate' -a validate
+complete -c convo -n '__fish_seen_subcommand_from tracker; and __fish_seen_subcommand_from show' -l store -x -d 'Tracker store URL: sqlite:///path.db, postgresql://user:pw@host/db or memory: (default: $CONVO_STORE, else sqlite:///rasa.db)'
+complete -c convo -n '__fish_seen_subcommand_from tracker; and __fish_seen_subcommand_from show' -l endpoints -r -F -d 'endpoints.yml whose tracker_store section names the store (as Rasa reads it)'
+complete -c convo -n '__fish_seen_subcommand_from tracker; and __fish_seen_subcommand_from get' -s h -l help -d 'Print this help message and exit'
+complete -c convo -n '__fish_seen_subcommand_from tracker; and __fish_seen_subcommand_from get' -l domain -r -F -d 'domain.yml: its slots and their initial values'
+complete -c convo -n '__fish_seen_subcommand_from tracker; and __fish_seen_subcommand_from get' -l include-events -x -a 'NONE APPLIED AFTER_RESTART ALL' -d 'Which events to include: NONE, APPLIED, AFTER_RESTART or ALL (any case)'
+complete -c convo -n '__fish_seen_subcommand_from tracker; and __fish_seen_subcommand_from get' -s o -l output -x -a 'json table' -d 'Output format: json (for scripts) or table (for people); default: table on a terminal, json otherwise'
+complete -c convo -n '__fish_seen_subcommand_from tracker; and __fish_seen_subcommand_from get' -l all-sessions -d 'Read every session of a stored conversation (default: the last one, as Rasa)'
+complete -c convo -n '__fish_seen_subcommand_from tracker; and __fish_seen_subcommand_from get' -l until -x -d 'State as of this epoch time (Rasa'\''s ?until=): stops at the first later event'
+complete -c convo -n '__fish_seen_subcommand_from tracker; and __fish_seen_subcommand_from get' -l store -x -d 'Tracker store URL: sqlite:///path.db, postgresql://user:pw@host/db or memory: (default: $CONVO_STORE, else sqlite:///rasa.db)'
+complete -c convo -n '__fish_seen_subcommand_from tracker; and __fish_seen_subcommand_from get' -l endpoints -r -F -d 'endpoints.yml whose tracker_store section names the store (as Rasa reads it)'
+complete -c convo -n '__fish_seen_subcommand_from tracker; and __fish_seen_subcommand_from put' -s h -l help -d 'Print this help message and exit'
+complete -c convo -n '__fish_seen_subcommand_from tracker; and __fish_seen_subcommand_from put' -l domain -r -F -d 'domain.yml to check the events against'
+complete -c convo -n '__fish_seen_subcommand_from tracker; and __fish_seen_subcommand_from put' -s o -l output -x -a 'json table' -d 'Output format: json (for scripts) or table (for people); default: table on a terminal, json otherwise'
+complete -c convo -n '__fish_seen_subcommand_from tracker; and __fish_seen_subcommand_from put' -l store -x -d 'Tracker store URL: sqlite:///path.db, postgresql://user:pw@host/db or memory: (default: $CONVO_STORE, else sqlite:///rasa.db)'
+complete -c convo -n '__fish_seen_subcommand_from tracker; and __fish_seen_subcommand_from put' -l endpoints -r -F -d 'endpoints.yml whose tracker_store section names the store (as Rasa reads it)'
+complete -c convo -n '__fish_seen_subcommand_from tracker; and __fish_seen_subcommand_from put' -F
+complete -c convo -n '__fish_seen_subcommand_from tracker; and __fish_seen_subcommand_from list' -s h -l help -d 'Print this help message and exit'
+complete -c convo -n '__fish_seen_subcommand_from tracker; and __fish_seen_subcommand_from list' -l since -x -d 'Only events at or after this epoch time'
+complete -c convo -n '__fish_seen_subcommand_from tracker; and __fish_seen_subcommand_from list' -l until -x -d 'Only events at or before this epoch time'
+complete -c convo -n '__fish_seen_subcommand_from tracker; and __fish_seen_subcommand_from list' -s o -l output -x -a 'json table' -d 'Output format: json (for scripts) or table (for people); default: table on a terminal, json otherwise'
+complete -c convo -n '__fish_seen_subcommand_from tracker; and __fish_seen_subcommand_from list' -l store -x -d 'Tracker store URL: sqlite:///path.db, postgresql://user:pw@host/db or memory: (default: $CONVO_STORE, else sqlite:///rasa.db)'
+complete -c convo -n '__fish_seen_subcommand_from tracker; and __fish_seen_subcommand_from list' -l endpoints -r -F -d 'endpoints.yml whose tracker_store section names the store (as Rasa reads it)'
+complete -c convo -n '__fish_seen_subcommand_from tracker; and __fish_seen_subcommand_from dump' -s h -l help -d 'Print this help message and exit'
+complete -c convo -n '__fish_seen_subcommand_from tracker; and __fish_seen_subcommand_from dump' -l last-session -d 'Only each conversation'\''s last session (default: all sessions)'
+complete -c convo -n '__fish_seen_subcommand_from tracker; and __fish_seen_subcommand_from dump' -s o -l output -x -a 'ndjson json' -d 'ndjson: one event per line with sender_id; json: [{sender_id, events}]'
+complete -c convo -n '__fish_seen_subcommand_from tracker; and __fish_seen_subcommand_from dump' -l store -x -d 'Tracker store URL: sqlite:///path.db, postgresql://user:pw@host/db or memory: (default: $CONVO_STORE, else sqlite:///rasa.db)'
+complete -c convo -n '__fish_seen_subcommand_from tracker; and __fish_seen_subcommand_from dump' -l endpoints -r -F -d 'endpoints.yml whose tracker_store section names the store (as Rasa reads it)'
+complete -c convo -n '__fish_seen_subcommand_from tracker; and __fish_seen_subcommand_from load' -s h -l help -d 'Print this help message and exit'
+complete -c convo -n '__fish_seen_subcommand_from tracker; and __fish_seen_subcommand_from load' -l replace -d 'Replace each conversation instead of appending to it'
+complete -c convo -n '__fish_seen_subcommand_from tracker; and __fish_seen_subcommand_from load' -s o -l output -x -a 'json table' -d 'Output format: json (for scripts) or table (for people); default: table on a terminal, json otherwise'
+complete -c convo -n '__fish_seen_subcommand_from tracker; and __fish_seen_subcommand_from load' -l store -x -d 'Tracker store URL: sqlite:///path.db, postgresql://user:pw@host/db or memory: (default: $CONVO_STORE, else sqlite:///rasa.db)'
+complete -c convo -n '__fish_seen_subcommand_from tracker; and __fish_seen_subcommand_from load' -l endpoints -r -F -d 'endpoints.yml whose tracker_store section names the store (as Rasa reads it)'
+complete -c convo -n '__fish_seen_subcommand_from tracker; and __fish_seen_subcommand_from load' -F
+complete -c convo -n '__fish_seen_subcommand_from events; and not __fish_seen_subcommand_from validate push' -a validate
+complete -c convo -n '__fish_seen_subcommand_from events; and not __fish_seen_subcommand_from validate push' -a push
 complete -c convo -n '__fish_seen_subcommand_from events' -s h -l help -d 'Print this help message and exit'
 complete -c convo -n '__fish_seen_subcommand_from events; and __fish_seen_subcommand_from validate' -s h -l help -d 'Print this help message and exit'
 complete -c convo -n '__fish_seen_subcommand_from events; and __fish_seen_subcommand_from validate' -l domain -r -F -d 'domain.yml to check slot events against'
 complete -c convo -n '__fish_seen_subcommand_from events; and __fish_seen_subcommand_from validate' -s o -l output -x -a 'json table' -d 'Output format: json (for scripts) or table (for people); default: table on a terminal, json otherwise'
 complete -c convo -n '__fish_seen_subcommand_from events; and __fish_seen_subcommand_from validate' -F
+complete -c convo -n '__fish_seen_subcommand_from events; and __fish_seen_subcommand_from push' -s h -l help -d 'Print this help message and exit'
+complete -c convo -n '__fish_seen_subcommand_from events; and __fish_seen_subcommand_from push' -s o -l output -x -a 'json table' -d 'Output format: json (for scripts) or table (for people); default: table on a terminal, json otherwise'
+complete -c convo -n '__fish_seen_subcommand_from events; and __fish_seen_subcommand_from push' -l store -x -d 'Tracker store URL: sqlite:///path.db, postgresql://user:pw@host/db or memory: (default: $CONVO_STORE, else sqlite:///rasa.db)'
+complete -c convo -n '__fish_seen_subcommand_from events; and __fish_seen_subcommand_from push' -l endpoints -r -F -d 'endpoints.yml whose tracker_store section names the store (as Rasa reads it)'
+complete -c convo -n '__fish_seen_subcommand_from events; and __fish_seen_subcommand_from push' -F
 complete -c convo -n '__fish_seen_subcommand_from completion' -s h -l help -d 'Print this help message and exit'
 complete -c convo -n '__fish_seen_subcommand_from completion' -a 'bash zsh fish'

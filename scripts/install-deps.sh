@@ -3,9 +3,9 @@
 # Usage: scripts/install-deps.sh [build|test]   (test also installs the tools the tests drive)
 set -eu
 profile=${1:-build}
-pkgs="g++ cmake ninja-build pkg-config ccache make nlohmann-json3-dev libcli11-dev libyaml-cpp-dev catch2 libfmt-dev"
+pkgs="g++ cmake ninja-build pkg-config ccache make nlohmann-json3-dev libcli11-dev libyaml-cpp-dev catch2 libfmt-dev libsqlite3-dev libpq-dev"
 if [ "$profile" = test ]; then
-  pkgs="$pkgs bsdutils bash python3 groff-base zsh fish"
+  pkgs="$pkgs bsdutils bash python3 groff-base zsh fish sqlite3 postgresql"
 fi
 missing=""
 for p in $pkgs; do

@@ -57,8 +57,8 @@ Result<std::shared_ptr<const Domain>> load_domain_option(const std::string& path
 
 const std::vector<Family>& families() {
   static const std::vector<Family> table = {
-      {"tracker", "Inspect conversation trackers", setup_tracker},
-      {"events", "Check event lists", setup_events},
+      {"tracker", "Inspect, store and move conversation trackers", setup_tracker},
+      {"events", "Check event lists and append events to stored conversations", setup_events},
       {"completion", "Print a shell completion script", setup_completion},
   };
   return table;

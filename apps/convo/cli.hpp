@@ -10,6 +10,10 @@
 
 #include "convo/core/domain.hpp"
 #include "convo/core/error.hpp"
+#include "convo/core/event_list.hpp"
+#include "convo/core/tracker.hpp"
+#include "convo/io/event_source.hpp"
+#include "convo/store/tracker_store.hpp"
 
 namespace convo::cli {
 
@@ -31,6 +35,35 @@ bool want_json(Format format);
 // Loads --domain FILE (YAML) when given; null otherwise.
 Result<std::shared_ptr<const Domain>> load_domain_option(const std::string& path);
 
+// Events from FILE or "-" (stdin) in any shape; `source` is set to the name used in messages.
+Result<EventInput> read_event_input(const std::string& path, std::string& source);
+
+// Parses events all-or-nothing and checks that they apply (Rasa would load them); warnings for
+// skipped items go to stderr. The error names the first bad item.
+Result<std::vector<EventPtr>> parse_for_storing(const Json& events, const std::string& source,
+                                                std::shared_ptr<const Domain> domain);
+
+// --include-events NONE|APPLIED|AFTER_RESTART|ALL
+void add_verbosity_option(CLI::App& cmd, std::string& target);
+
+// Where conversations live: --store URL or --endpoints FILE (its tracker_store section);
+// default $CONVO_STORE, else sqlite:///rasa.db.
+struct StoreOptions {
+  std::string url;
+  std::string endpoints;
+};
+void add_store_options(CLI::App& cmd, StoreOptions& options);
+Result<std::unique_ptr<TrackerStore>> open_store_option(const StoreOptions& options, StoreAccess access);
+
+// Prints a tracker as JSON or a timeline, with the events chosen by verbosity, types and tail.
+struct TrackerView {
+  Verbosity verbosity = Verbosity::All;
+  std::vector<std::string> types;
+  std::optional<std::size_t> tail;
+  Format format = Format::Auto;
+};
+int print_tracker(const Tracker& tracker, const TrackerView& view);
+
 // A subcommand family: adds itself to the app; its callbacks set the exit code.
 struct Family {
   const char* name;
@@ -40,6 +73,7 @@ struct Family {
 const std::vector<Family>& families();
 
 void setup_tracker(CLI::App& app, int& exit_code);
+void setup_tracker_writes(CLI::App& tracker, int& exit_code);  // put, list, dump, load
 void setup_events(CLI::App& app, int& exit_code);
 void setup_completion(CLI::App& app, int& exit_code);
 

@@ -56,10 +56,37 @@ int run_validate(const ValidateOptions& opt) {
   return valid ? kOk : kRuntime;
 }
 
+struct PushOptions {
+  std::string sender_id;
+  std::string path = "-";
+  Format format = Format::Auto;
+  StoreOptions store;
+};
+
+int run_push(const PushOptions& opt) {
+  std::string source;
+  auto input = read_event_input(opt.path, source);
+  if (!input) return report(input.error());
+  auto events = parse_for_storing(input->events, source, nullptr);
+  if (!events) return report(events.error());
+  auto store = open_store_option(opt.store, StoreAccess::ReadWrite);
+  if (!store) return report(store.error());
+  if (auto err = (*store)->append(opt.sender_id, *events)) return report(*err);
+  if (want_json(opt.format)) {
+    std::cout << dump_compact(Json{{"sender_id", opt.sender_id}, {"appended", events->size()},
+                                   {"store", (*store)->describe()}})
+              << "\n";
+  } else {
+    std::cout << fmt::format("appended {} event{} to conversation '{}' in {}\n", events->size(),
+                             events->size() == 1 ? "" : "s", opt.sender_id, (*store)->describe());
+  }
+  return kOk;
+}
+
 }  // namespace
 
 void setup_events(CLI::App& app, int& exit_code) {
-  CLI::App* events = app.add_subcommand("events", "Check event lists");
+  CLI::App* events = app.add_subcommand("events", "Check event lists and append events to stored conversations");
   events->require_subcommand(1);
   events->footer(kExitCodeHelp);
 
@@ -79,6 +106,22 @@ void setup_events(CLI::App& app, int& exit_code) {
       ->type_name("FILE");
   add_format_option(*validate, opt->format);
   validate->callback([opt, &exit_code] { exit_code = run_validate(*opt); });
+
+  auto push = std::make_shared<PushOptions>();
+  CLI::App* push_cmd = events->add_subcommand(
+      "push", "Append events to a stored conversation, in one transaction (all or none)");
+  push_cmd->footer(std::string(
+      "Examples:\n"
+      "  convo events push alice events.json\n"
+      "  echo '{\"event\": \"slot\", \"name\": \"city\", \"value\": \"Rome\"}' | convo events push alice\n"
+      "  convo events push alice dump.ndjson --store sqlite:///rasa.db\n\n") +
+      kExitCodeHelp);
+  push_cmd->add_option("sender", push->sender_id, "Conversation id")->required()->type_name("SENDER");
+  push_cmd->add_option("file", push->path, "One event object, a JSON array or NDJSON; - for stdin (default)")
+      ->type_name("FILE");
+  add_format_option(*push_cmd, push->format);
+  add_store_options(*push_cmd, push->store);
+  push_cmd->callback([push, &exit_code] { exit_code = run_push(*push); });
 }
 
 }  // namespace convo::cli

@@ -314,15 +314,23 @@ const SlotDef* Domain::find_slot(std::string_view name) const {
   return nullptr;
 }
 
-std::vector<std::pair<std::string, Json>> Domain::slots_for_entities(const Json& found) const {
+Result<std::vector<std::pair<std::string, Json>>> Domain::slots_for_entities(const Json& found) const {
   std::vector<std::pair<std::string, Json>> out;
-  if (!store_entities_as_slots || !found.is_array()) return out;
+  bool any_auto_fill = std::any_of(slots.begin(), slots.end(), [](const SlotDef& s) { return s.auto_fill; });
+  if (!store_entities_as_slots || !any_auto_fill) return out;
+  // Rasa calls entity.get() on every item (an object's keys when given an object), so anything
+  // but a list of objects makes its auto-fill raise.
+  if (!found.is_array() && !(found.is_object() && found.empty()))
+    return runtime_error("auto-fill needs a list of entity objects, got " + describe_type(found));
+  for (const auto& entity : found)
+    if (!entity.is_object())
+      return runtime_error("auto-fill needs entity objects, got " + describe_type(entity) + " in the list");
   for (const auto& slot : slots) {
     if (!slot.auto_fill) continue;
     Json values = Json::array();
     for (const auto& entity : found) {
-      // Role and group do not matter; entities that are not objects never match.
-      if (entity.is_object() && entity.value("entity", Json()) == slot.name)
+      // Role and group do not matter.
+      if (entity.value("entity", Json()) == slot.name)
         values.push_back(entity.value("value", Json()));
     }
     if (values.empty()) continue;

@@ -5,28 +5,13 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "convo/core/domain.hpp"
+#include "convo/core/yaml_json.hpp"
 
 namespace convo::domain_internal {
-
-// Where each node of a domain document was written, keyed by JSON pointer ("/slots/f/type").
-// YAML input fills it; a domain given as JSON has no lines, so its errors name only the source.
-class SourceMap {
- public:
-  explicit SourceMap(std::string source) : source_(std::move(source)) {}
-  const std::string& source() const { return source_; }
-  void set_line(const std::string& pointer, int line) { lines_[pointer] = line; }
-  // "<source>:<line>: " for the pointer or its nearest located ancestor, else "<source>: ".
-  std::string prefix(const std::string& pointer) const;
-
- private:
-  std::string source_;
-  std::unordered_map<std::string, int> lines_;
-};
 
 // Everything one load needs besides the document itself.
 struct LoadContext {
@@ -52,10 +37,10 @@ std::string kind_of(const Json& v);
 // Latin, Greek and Cyrillic letters).
 std::string py_lower(const std::string& s);
 
-// --- YAML input (domain.cpp; self-contained, so it can live in a file of its own) ---
+// --- YAML input (domain_yaml.cpp) ---
 
-// YAML text as Json, scalars typed the way Rasa's loader (ruamel, YAML 1.2) types them, with the
-// line of every mapping key and list item noted in `map`. A falsy document is an empty mapping.
+// YAML text as Json (yaml_to_json, the shared converter), with the line of every mapping key and
+// list item noted in `map`. A falsy document is an empty mapping.
 Result<Json> read_yaml(std::string_view text, SourceMap& map);
 
 // What Rasa's pykwalify domain schema rejects beyond the loader's own checks (`version` type,

@@ -27,6 +27,19 @@ std::string_view verbosity_name(Verbosity v) {
   return "NONE";
 }
 
+std::vector<EventPtr> select_events(std::vector<EventPtr> events, const std::vector<std::string>& types,
+                                    std::optional<std::size_t> tail) {
+  if (!types.empty()) {
+    events.erase(std::remove_if(events.begin(), events.end(),
+                                [&](const EventPtr& e) {
+                                  return std::find(types.begin(), types.end(), e->name()) == types.end();
+                                }),
+                 events.end());
+  }
+  if (tail && events.size() > *tail) events.erase(events.begin(), events.end() - static_cast<std::ptrdiff_t>(*tail));
+  return events;
+}
+
 namespace {
 
 // UserUttered.empty(): a fresh one per reset, since `entities` events may grow its list.
@@ -96,7 +109,9 @@ std::optional<Error> Tracker::update_with_autofill(EventPtr event, double now) {
     return std::nullopt;
   const Json& entities = event->type == EventType::User ? event->data["parse_data"]["entities"]
                                                         : event->get("entities");
-  for (auto& [name, value] : domain_->slots_for_entities(entities)) {
+  auto fills = domain_->slots_for_entities(entities);
+  if (!fills) return fills.error();
+  for (auto& [name, value] : *fills) {
     auto slot = std::make_shared<Event>();
     slot->type = EventType::Slot;
     slot->data = {{"event", "slot"}, {"timestamp", now}, {"name", name}, {"value", value}};

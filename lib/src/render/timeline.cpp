@@ -131,7 +131,7 @@ std::string event_details(const Event& e) {
 std::string render_timeline(const Tracker& tracker, const TimelineOptions& options,
                             const Style& style) {
   std::string out;
-  auto events = tracker.events_for(options.verbosity);
+  auto events = select_events(tracker.events_for(options.verbosity), options.types, options.tail);
   std::unordered_set<const Event*> applied;
   for (const auto& e : tracker.applied_events()) applied.insert(e.get());
 

@@ -449,18 +449,28 @@ slots:
   const Json entities = Json::parse(R"([
     {"entity": "city", "value": "Berlin", "role": "from"},
     {"entity": "tags", "value": "a"},
-    "not an object",
     {"entity": "city", "value": "Paris"},
     {"entity": "quiet", "value": "x"},
     {"entity": "tags"}
   ])");
-  auto pairs = d.slots_for_entities(entities);
+  auto filled = d.slots_for_entities(entities);
+  REQUIRE(filled.ok());
+  const auto& pairs = *filled;
   REQUIRE(pairs.size() == 2);
   CHECK(pairs[0].first == "tags");
   CHECK(pairs[0].second == Json::parse(R"(["a", null])"));
   CHECK(pairs[1].first == "city");
   CHECK(pairs[1].second == "Paris");
 
+  // Rasa calls .get() on every item: a non-object item or a non-list makes auto-fill raise.
+  Json with_string = entities;
+  with_string.push_back("not an object");
+  CHECK_FALSE(d.slots_for_entities(with_string).ok());
+  CHECK_FALSE(d.slots_for_entities(Json()).ok());
+  CHECK(d.slots_for_entities(Json::array()).ok());
+
   d.store_entities_as_slots = false;
-  CHECK(d.slots_for_entities(entities).empty());
+  auto off = d.slots_for_entities(with_string);
+  REQUIRE(off.ok());
+  CHECK(off->empty());
 }

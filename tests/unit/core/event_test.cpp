@@ -48,6 +48,16 @@ bool equal(const std::string& a, const std::string& b) {
   return convo::events_equal(*parse_ok(a), *parse_ok(b));
 }
 
+// Types without payload: unknown keys dropped, metadata only when truthy (then third).
+void check_envelope_only(const std::string& type, EventType expected_type) {
+  const std::string head = R"({"event": ")" + type + R"(", "timestamp": 3)";
+  auto e = parse_ok(head + R"(, "name": "x", "value": 1, "metadata": {}})");
+  CHECK(e->type == expected_type);
+  CHECK(e->data.dump() == want(head + "}"));
+  CHECK(out(R"({"metadata": {"a": 1}, "timestamp": 3, "event": ")" + type + R"("})") ==
+        want(head + R"(, "metadata": {"a": 1}})"));
+}
+
 }  // namespace
 
 TEST_CASE("user: keys in Rasa's order, parse_data built from the event's fields", "[event][user]") {
@@ -163,32 +173,12 @@ TEST_CASE("slot: name and value, both nullable; unknown keys dropped", "[event]"
   }
 }
 
-TEST_CASE("restart: the envelope only", "[event]") {
-  CHECK(out(R"({"event": "restart", "timestamp": 3, "name": "x"})") == want(R"({"event": "restart", "timestamp": 3})"));
-  CHECK(out(R"({"event": "restart", "timestamp": 3, "metadata": {"a": 1}})") ==
-        want(R"({"event": "restart", "timestamp": 3, "metadata": {"a": 1}})"));
-}
-
-TEST_CASE("rewind: the envelope only", "[event]") {
-  CHECK(out(R"({"event": "rewind", "timestamp": 3, "metadata": {}})") == want(R"({"event": "rewind", "timestamp": 3})"));
-  CHECK(parse_ok(R"({"event": "rewind"})")->type == EventType::Rewind);
-}
-
-TEST_CASE("reset_slots: the envelope only", "[event]") {
-  CHECK(out(R"({"event": "reset_slots", "timestamp": 3})") == want(R"({"event": "reset_slots", "timestamp": 3})"));
-}
-
-TEST_CASE("undo: the envelope only", "[event]") {
-  CHECK(out(R"({"event": "undo", "timestamp": 3, "name": "a"})") == want(R"({"event": "undo", "timestamp": 3})"));
-}
-
-TEST_CASE("pause: the envelope only", "[event]") {
-  CHECK(out(R"({"event": "pause", "timestamp": 3})") == want(R"({"event": "pause", "timestamp": 3})"));
-}
-
-TEST_CASE("resume: the envelope only", "[event]") {
-  CHECK(out(R"({"event": "resume", "timestamp": 3})") == want(R"({"event": "resume", "timestamp": 3})"));
-}
+TEST_CASE("restart: the envelope only", "[event]") { check_envelope_only("restart", EventType::Restart); }
+TEST_CASE("rewind: the envelope only", "[event]") { check_envelope_only("rewind", EventType::Rewind); }
+TEST_CASE("reset_slots: the envelope only", "[event]") { check_envelope_only("reset_slots", EventType::ResetSlots); }
+TEST_CASE("undo: the envelope only", "[event]") { check_envelope_only("undo", EventType::Undo); }
+TEST_CASE("pause: the envelope only", "[event]") { check_envelope_only("pause", EventType::Pause); }
+TEST_CASE("resume: the envelope only", "[event]") { check_envelope_only("resume", EventType::Resume); }
 
 TEST_CASE("session_started: the envelope, metadata when truthy", "[event]") {
   CHECK(out(R"({"event": "session_started", "timestamp": 1600000000.2, "metadata": {"device": "web"}})") ==

@@ -245,6 +245,13 @@ TEST_CASE("active_loop: activation, flags, deactivation (§3.11, §3.13–§3.15
     CHECK(state(*e2e)["latest_action"].dump() == R"({"action_text":"Hello!"})");
     CHECK(state(*e2e)["latest_action_name"] == "Hello!");
   }
+  SECTION("a loop named should_not_be_set counts as no loop") {
+    Json t = state(*build(Json::array({ev("active_loop", {{"name", "should_not_be_set"}}),
+                                       ev("loop_interrupted", {{"is_interrupted", true}}), action("x"),
+                                       ev("action_execution_rejected")})))["active_loop"];
+    CHECK(t["is_interrupted"] == true);  // not reset by the action: no active loop
+    CHECK(t["rejected"] == true);        // a nameless rejection matches the null loop name
+  }
   SECTION("a falsy loop name activates a loop that actions do not treat as active") {
     CHECK(loop_after(Json::array({ev("active_loop", {{"name", ""}}), ev("loop_interrupted", {{"is_interrupted", true}}),
                                   action("x")})) ==
@@ -292,7 +299,7 @@ TEST_CASE("entities events: only right after action_listen, deduplicated, aliase
   SECTION("a null list fails the build only when it would apply; a string is iterated") {
     CHECK_THAT(build_error(Json::array({listen(), user("u"), ev("entities")})), Catch::StartsWith("events[2]"));
     CHECK(build(Json::array({listen(), user("u"), action("x"), ev("entities")}))->events().size() == 4);
-    CHECK(latest(*build(Json::array({listen(), ev("entities", {{"entities", "ab"}})}))) == R"(["a","b"])");
+    CHECK(latest(*build(Json::array({listen(), ev("entities", {{"entities", "añ"}})}))) == R"(["a","ñ"])");
   }
 }
 
@@ -392,5 +399,27 @@ TEST_CASE("autofill: slot events right after user/entities events, in domain slo
   SECTION("store_entities_as_slots: false switches it off") {
     auto off = domain(R"({"config": {"store_entities_as_slots": false}, "slots": {"city": {"type": "text"}}})");
     CHECK(build(Json::array({user("u", entities)}), off, options)->events().size() == 1);
+  }
+}
+
+TEST_CASE("autofill: entities that are not a list of objects make Rasa's auto-fill raise (§9.3, §5.3)",
+          "[tracker][autofill][!mayfail][bug]") {
+  // Rasa 2.8 Domain.slots_for_entities runs `e.get("entity") for e in entities` for every
+  // auto_fill slot (session_started_metadata always is one): None is not iterable and a
+  // non-dict entity has no .get, so update() raises and the list cannot be logged.
+  auto d = domain(R"({"slots": {"city": {"type": "text"}}})");
+  BuildOptions options;
+  options.autofill = true;
+  for (const Json& user_event : {user("u", Json::array({"city"})), user("u", nullptr), user("u", Json::array({1}))}) {
+    INFO(user_event.dump());
+    CHECK_FALSE(convo::build_tracker("s", Json::array({listen(), user_event}), d, options, fixed_context()).ok());
+  }
+  for (const Json& list : {Json(), Json("ab")}) {
+    INFO(list.dump());
+    Tracker t("s", d);
+    auto added = convo::parse_event(ev("entities", {{"entities", list}}), fixed_context());
+    REQUIRE(added.ok());
+    t.update(*convo::parse_event(action("x"), fixed_context()));  // not after action_listen: apply is a no-op
+    CHECK(t.update_with_autofill(*added, 11.0).has_value());
   }
 }

@@ -87,8 +87,8 @@ TEST_CASE("event input: a pretty-printed single object is not NDJSON", "[event_s
   REQUIRE(in.events.size() == 1);
   CHECK(in.events[0]["text"] == "hi");
 
-  // Even when its first line is a complete JSON value by itself.
-  auto nested = input_ok("{\"event\": \"slot\", \"name\": \"a\",\n \"value\": {\"b\": 1}}\n");
+  // Even when a later line is a complete JSON object by itself.
+  auto nested = input_ok("{\"event\": \"slot\", \"name\": \"a\", \"value\":\n{\"b\": 1}\n}\n");
   CHECK(nested.format == "event");
   CHECK(nested.events[0]["value"]["b"] == 1);
 }

@@ -49,8 +49,9 @@ struct Domain {
   const SlotDef* find_slot(std::string_view name) const;
 
   // Entity -> slot auto-fill (Rasa 2.8 `slots_for_entities`): (slot name, value) pairs in domain
-  // slot order; list slots get every matching value, others the last one.
-  std::vector<std::pair<std::string, Json>> slots_for_entities(const Json& entities) const;
+  // slot order; list slots get every matching value, others the last one. An error where Rasa's
+  // auto-fill raises (entities that are not a list of objects).
+  Result<std::vector<std::pair<std::string, Json>>> slots_for_entities(const Json& entities) const;
 };
 
 // Loads a domain from YAML text (1.x, 2.x or 3.x format). `source` names the file in errors,

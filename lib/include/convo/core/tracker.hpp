@@ -26,6 +26,10 @@ std::string_view verbosity_name(Verbosity v);
 // Rasa's applied_events() over an event list (§7.1).
 std::vector<EventPtr> applied_events(const std::deque<EventPtr>& events);
 
+// A view for people: only events whose type is in `types` (all when empty), then the last `tail`.
+std::vector<EventPtr> select_events(std::vector<EventPtr> events, const std::vector<std::string>& types,
+                                    std::optional<std::size_t> tail);
+
 class Tracker {
  public:
   // Without a domain the tracker accepts any slot name and creates it on first set (§9.5).

@@ -11,6 +11,8 @@ namespace convo {
 struct TimelineOptions {
   Verbosity verbosity = Verbosity::All;  // which events to list
   std::size_t width = 100;               // details are cut to fit
+  std::vector<std::string> types;        // only these event types (all when empty)
+  std::optional<std::size_t> tail;       // only the last N of them
 };
 
 std::string render_timeline(const Tracker& tracker, const TimelineOptions& options,

@@ -1,0 +1,65 @@
+// Helpers every command family shares: reading events, validating before storing, printing.
+#include <unistd.h>
+
+#include <iostream>
+
+#include "cli.hpp"
+#include "convo/core/tracker_builder.hpp"
+#include "convo/io/file.hpp"
+#include "convo/render/timeline.hpp"
+
+namespace convo::cli {
+
+Result<EventInput> read_event_input(const std::string& path, std::string& source) {
+  source = path == "-" ? "<stdin>" : path;
+  auto text = read_text_file(path);
+  if (!text) return text.error();
+  return parse_event_input(*text, source);
+}
+
+Result<std::vector<EventPtr>> parse_for_storing(const Json& events, const std::string& source,
+                                                std::shared_ptr<const Domain> domain) {
+  // Applying them to a fresh tracker catches what only fails on apply (unhashable slot names).
+  BuildReport report = inspect_events("check", events, std::move(domain), {}, system_parse_context());
+  if (!report.ok()) {
+    std::string extra = report.errors.size() > 1
+                            ? " (and " + std::to_string(report.errors.size() - 1) + " more; see 'convo events validate')"
+                            : "";
+    return runtime_error(source + ": " + report.errors.front() + extra + "; nothing was stored");
+  }
+  for (const auto& w : report.warnings) warn(source + ": " + w);
+  std::vector<EventPtr> parsed(report.tracker->events().begin(), report.tracker->events().end());
+  return parsed;
+}
+
+void add_verbosity_option(CLI::App& cmd, std::string& target) {
+  cmd.add_option("--include-events", target,
+                 "Which events to include: NONE, APPLIED, AFTER_RESTART or ALL (any case)")
+      ->check(CLI::Validator(
+          [](std::string& v) {
+            return parse_verbosity(v) ? std::string()
+                                      : "must be one of NONE, APPLIED, AFTER_RESTART, ALL";
+          },
+          "", "verbosity"))
+      ->type_name("NONE|APPLIED|AFTER_RESTART|ALL")
+      ->capture_default_str();
+}
+
+int print_tracker(const Tracker& tracker, const TrackerView& view) {
+  if (want_json(view.format)) {
+    Json state = tracker.current_state(view.verbosity);
+    if (view.verbosity != Verbosity::None && (!view.types.empty() || view.tail))
+      state["events"] = events_to_json(select_events(tracker.events_for(view.verbosity), view.types, view.tail));
+    std::cout << dump_compact(state) << "\n";
+  } else {
+    TimelineOptions tl;
+    tl.verbosity = view.verbosity == Verbosity::None ? Verbosity::All : view.verbosity;
+    tl.types = view.types;
+    tl.tail = view.tail;
+    std::cout << render_timeline(tracker, tl, style_for_fd(STDOUT_FILENO));
+  }
+  std::cout.flush();
+  return std::cout.good() ? kOk : report(runtime_error("writing the output failed"));
+}
+
+}  // namespace convo::cli

@@ -1,0 +1,42 @@
+// --store / --endpoints: one way for every command to find its tracker store.
+#include <cstdlib>
+
+#include "cli.hpp"
+#include "convo/config/endpoints.hpp"
+#include "convo/io/file.hpp"
+
+namespace convo::cli {
+
+void add_store_options(CLI::App& cmd, StoreOptions& options) {
+  cmd.add_option("--store", options.url,
+                 "Tracker store URL: sqlite:///path.db, postgresql://user:pw@host/db or memory: "
+                 "(default: $CONVO_STORE, else sqlite:///rasa.db)")
+      ->type_name("URL");
+  cmd.add_option("--endpoints", options.endpoints,
+                 "endpoints.yml whose tracker_store section names the store (as Rasa reads it)")
+      ->type_name("FILE");
+}
+
+Result<std::unique_ptr<TrackerStore>> open_store_option(const StoreOptions& options, StoreAccess access) {
+  if (!options.url.empty() && !options.endpoints.empty())
+    return usage_error("give either --store or --endpoints, not both");
+  std::string url = options.url;
+  if (!options.endpoints.empty()) {
+    auto text = read_text_file(options.endpoints);
+    if (!text) return text.error();
+    auto endpoints = load_endpoints_yaml(*text, options.endpoints, process_environment());
+    if (!endpoints) return endpoints.error();
+    for (const auto& w : endpoints->warnings) warn(w);
+    auto settings = store_settings_from_config(*endpoints);
+    if (!settings) return settings.error();
+    for (const auto& w : settings->warnings) warn(w);
+    url = settings->url;
+  }
+  if (url.empty()) {
+    const char* env = std::getenv("CONVO_STORE");
+    url = env && *env ? env : "sqlite:///rasa.db";
+  }
+  return open_store(url, access);
+}
+
+}  // namespace convo::cli

@@ -1,0 +1,89 @@
+// Tracker stores: where conversations live. One interface; SQLite (default, Rasa's SQL schema),
+// PostgreSQL (same schema) and memory. Spec: shared/spec/brokers-and-stores.md §8–9.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "convo/core/error.hpp"
+#include "convo/core/event.hpp"
+#include "convo/core/json.hpp"
+
+namespace convo {
+
+// Which rows to read for one conversation. Time bounds are inclusive and evaluated by the store
+// (in SQL), not after loading everything.
+struct LoadOptions {
+  bool all_sessions = false;     // default: the last session, from the last session_started on
+  std::optional<double> since;   // timestamp >= since
+  std::optional<double> until;   // timestamp <= until
+};
+
+struct StoredConversation {
+  std::string sender_id;
+  Json events = Json::array();      // event objects in insertion order, as stored
+  std::vector<std::string> warnings;  // rows that could not be read ("row 17: data is not JSON")
+};
+
+struct ConversationSummary {
+  std::string sender_id;
+  std::size_t events = 0;
+  Json first_event_time;  // number or null
+  Json last_event_time;
+};
+
+struct ListOptions {
+  std::optional<double> since;  // only conversations with events in [since, until]; counts and
+  std::optional<double> until;  // times are those of the events in the window
+};
+
+class TrackerStore {
+ public:
+  virtual ~TrackerStore() = default;
+
+  // The store's URL with any password masked, for messages.
+  virtual std::string describe() const = 0;
+
+  // Events of a conversation; nullopt when the store holds no event of it (Rasa's "no tracker").
+  virtual Result<std::optional<StoredConversation>> load(const std::string& sender_id,
+                                                         const LoadOptions& options) = 0;
+
+  // Appends events after those stored, in one transaction: all of them or none. Concurrent
+  // appends to one conversation interleave whole batches and lose nothing.
+  virtual std::optional<Error> append(const std::string& sender_id,
+                                      const std::vector<EventPtr>& events) = 0;
+
+  // Replaces the conversation's events with these, in one transaction.
+  virtual std::optional<Error> replace(const std::string& sender_id,
+                                       const std::vector<EventPtr>& events) = 0;
+
+  // Conversation ids with event counts and first/last event times, ordered by id.
+  virtual Result<std::vector<ConversationSummary>> list(const ListOptions& options) = 0;
+};
+
+enum class StoreAccess {
+  ReadOnly,   // never creates or changes anything; a missing database is a NotFound error
+  ReadWrite,  // creates the database and Rasa's schema when missing
+};
+
+// Opens a store by URL: sqlite:///relative.db, sqlite:////abs/path.db, a plain file path,
+// postgresql://user:pw@host:port/db, memory: (a fresh in-process store).
+Result<std::unique_ptr<TrackerStore>> open_store(const std::string& url, StoreAccess access);
+
+// The row columns Rasa derives from an event (§8.5): type_name, intent_name, action_name.
+struct EventRow {
+  std::string type_name;
+  Json timestamp;       // number, or null when the event's timestamp is not a number
+  Json intent_name;     // string or null
+  Json action_name;     // string or null
+  std::string data;     // the event JSON as Python's json.dumps writes it
+};
+EventRow event_row(const Event& event);
+
+// Parses a stored `data` column into an event object; errors say what is wrong with the text.
+Result<Json> parse_row_data(const std::string& data);
+
+}  // namespace convo

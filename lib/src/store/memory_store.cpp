@@ -1,0 +1,77 @@
+#include "memory_store.hpp"
+
+namespace convo {
+namespace {
+
+bool in_window(const Json& event, const std::optional<double>& since,
+               const std::optional<double>& until) {
+  if (!since && !until) return true;
+  const Json& ts = event.contains("timestamp") ? event["timestamp"] : Json();
+  if (!ts.is_number()) return false;  // as SQL: NULL compares false
+  double t = ts.get<double>();
+  return (!since || t >= *since) && (!until || t <= *until);
+}
+
+}  // namespace
+
+Result<std::optional<StoredConversation>> MemoryStore::load(const std::string& sender_id,
+                                                            const LoadOptions& options) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = conversations_.find(sender_id);
+  if (it == conversations_.end() || it->second.empty()) return std::optional<StoredConversation>();
+  const auto& events = it->second;
+  std::size_t start = 0;
+  if (!options.all_sessions) {
+    for (std::size_t i = events.size(); i > 0; --i) {
+      if (events[i - 1].value("event", Json()) == "session_started") {
+        start = i - 1;
+        break;
+      }
+    }
+  }
+  StoredConversation conv;
+  conv.sender_id = sender_id;
+  for (std::size_t i = start; i < events.size(); ++i)
+    if (in_window(events[i], options.since, options.until)) conv.events.push_back(events[i]);
+  return std::optional<StoredConversation>(std::move(conv));
+}
+
+std::optional<Error> MemoryStore::append(const std::string& sender_id,
+                                         const std::vector<EventPtr>& events) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto& stored = conversations_[sender_id];
+  for (const auto& e : events) stored.push_back(e->data);
+  return std::nullopt;
+}
+
+std::optional<Error> MemoryStore::replace(const std::string& sender_id,
+                                          const std::vector<EventPtr>& events) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto& stored = conversations_[sender_id];
+  stored.clear();
+  for (const auto& e : events) stored.push_back(e->data);
+  if (stored.empty()) conversations_.erase(sender_id);
+  return std::nullopt;
+}
+
+Result<std::vector<ConversationSummary>> MemoryStore::list(const ListOptions& options) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<ConversationSummary> out;
+  for (const auto& [sender, events] : conversations_) {
+    ConversationSummary s{sender, 0, nullptr, nullptr};
+    for (const auto& e : events) {
+      if (!in_window(e, options.since, options.until)) continue;
+      ++s.events;
+      const Json& ts = e.contains("timestamp") ? e["timestamp"] : Json();
+      if (!ts.is_number()) continue;
+      if (s.first_event_time.is_null() || ts.get<double>() < s.first_event_time.get<double>())
+        s.first_event_time = ts;
+      if (s.last_event_time.is_null() || ts.get<double>() > s.last_event_time.get<double>())
+        s.last_event_time = ts;
+    }
+    if (s.events > 0) out.push_back(std::move(s));
+  }
+  return out;
+}
+
+}  // namespace convo

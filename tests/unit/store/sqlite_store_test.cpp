@@ -1,0 +1,161 @@
+#include <catch2/catch.hpp>
+
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "convo/store/tracker_store.hpp"
+#include "store_contract.hpp"
+
+using namespace convo;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A temporary directory removed at scope exit.
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "convo-store-XXXXXX").string();
+    path = mkdtemp(tmpl.data());
+  }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+std::vector<std::string> query_rows(const fs::path& db, const std::string& sql) {
+  sqlite3* h = nullptr;
+  REQUIRE(sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  std::vector<std::string> rows;
+  sqlite3_exec(
+      h, sql.c_str(),
+      [](void* out, int n, char** values, char**) {
+        std::string row;
+        for (int i = 0; i < n; ++i) row += (i ? "|" : "") + std::string(values[i] ? values[i] : "NULL");
+        static_cast<std::vector<std::string>*>(out)->push_back(row);
+        return 0;
+      },
+      &rows, nullptr);
+  sqlite3_close(h);
+  return rows;
+}
+
+// Runs the sqlite3 command-line shell, as a user would to build a database by hand.
+void sqlite3_cli(const fs::path& db, const std::string& sql) {
+  fs::path script = db.parent_path() / "script.sql";
+  std::ofstream(script) << sql;
+  std::string cmd = "sqlite3 '" + db.string() + "' < '" + script.string() + "'";
+  REQUIRE(std::system(cmd.c_str()) == 0);
+}
+
+// The DDL Rasa 2.8's SQLTrackerStore creates on SQLite (SQLAlchemy's rendering).
+const char* kRasaDdl =
+    "CREATE TABLE events (id INTEGER NOT NULL, sender_id VARCHAR(255) NOT NULL, "
+    "type_name VARCHAR(255) NOT NULL, timestamp FLOAT, intent_name VARCHAR(255), "
+    "action_name VARCHAR(255), data TEXT, PRIMARY KEY (id));\n"
+    "CREATE INDEX ix_events_sender_id ON events (sender_id);\n";
+
+}  // namespace
+
+TEST_CASE("SQLite store: the store contract") {
+  TempDir dir;
+  int n = 0;
+  test::check_store_contract([&] {
+    auto store = open_store("sqlite:///" + (dir.path / ("t" + std::to_string(++n) + ".db")).string(),
+                            StoreAccess::ReadWrite);
+    REQUIRE(store.ok());
+    return std::move(*store);
+  });
+}
+
+TEST_CASE("memory store: the store contract") {
+  test::check_store_contract([] {
+    auto store = open_store("memory:", StoreAccess::ReadWrite);
+    REQUIRE(store.ok());
+    return std::move(*store);
+  });
+}
+
+TEST_CASE("SQLite store reads a database Rasa wrote") {
+  TempDir dir;
+  fs::path db = dir.path / "rasa.db";
+  // Rows as Rasa's SQLTrackerStore writes them: json.dumps text, ordered by timestamp.
+  sqlite3_cli(db, std::string(kRasaDdl) +
+      "INSERT INTO events VALUES (1,'default','action',1628072400.01,NULL,'action_session_start',"
+      "'{\"event\": \"action\", \"timestamp\": 1628072400.01, \"name\": \"action_session_start\", "
+      "\"policy\": null, \"confidence\": 1.0, \"action_text\": null, \"hide_rule_turn\": false}');\n"
+      "INSERT INTO events VALUES (2,'default','session_started',1628072400.02,NULL,NULL,"
+      "'{\"event\": \"session_started\", \"timestamp\": 1628072400.02}');\n"
+      "INSERT INTO events VALUES (3,'default','user',1628072401.5,'greet',NULL,"
+      "'{\"event\": \"user\", \"timestamp\": 1628072401.5, \"text\": \"h\\u00e9\", \"parse_data\": "
+      "{\"intent\": {\"name\": \"greet\", \"confidence\": 1.0}, \"entities\": []}, "
+      "\"input_channel\": \"rest\", \"message_id\": \"m\", \"metadata\": {}}');\n"
+      "INSERT INTO events VALUES (4,'default','slot',1628072402.0,NULL,'name','not json at all');\n");
+  auto store = open_store(db.string(), StoreAccess::ReadOnly);
+  REQUIRE(store.ok());
+  LoadOptions all;
+  all.all_sessions = true;
+  auto loaded = (*store)->load("default", all);
+  REQUIRE(loaded.ok());
+  REQUIRE(loaded->has_value());
+  const auto& conv = **loaded;
+  REQUIRE(conv.events.size() == 3);
+  CHECK(conv.events[2]["text"] == "hé");  // \u escapes decoded
+  REQUIRE(conv.warnings.size() == 1);     // the broken row is reported with its id, not fatal
+  CHECK(conv.warnings[0].rfind("row 4:", 0) == 0);
+}
+
+TEST_CASE("SQLite store writes rows Rasa can read: schema and columns") {
+  TempDir dir;
+  fs::path db = dir.path / "convo.db";
+  {
+    auto store = open_store("sqlite:///" + db.string(), StoreAccess::ReadWrite);
+    REQUIRE(store.ok());
+    REQUIRE_FALSE((*store)->append("x", test::events_of(R"([
+      {"event": "user", "timestamp": 10.5, "text": "ça", "parse_data": {"intent": {"name": "hi"}}},
+      {"event": "slot", "timestamp": 11, "name": "city", "value": "Zürich"},
+      {"event": "action", "timestamp": 12.0, "name": "utter_x", "confidence": 0.5},
+      {"event": "restart", "timestamp": 13.0}
+    ])")));
+  }
+  // Rasa's columns, in Rasa's order and types.
+  CHECK(query_rows(db, "SELECT name, type, \"notnull\", pk FROM pragma_table_info('events')") ==
+        std::vector<std::string>{"id|INTEGER|1|1", "sender_id|VARCHAR(255)|1|0",
+                                 "type_name|VARCHAR(255)|1|0", "timestamp|FLOAT|0|0",
+                                 "intent_name|VARCHAR(255)|0|0", "action_name|VARCHAR(255)|0|0",
+                                 "data|TEXT|0|0"});
+  CHECK(query_rows(db, "SELECT count(*) FROM sqlite_master WHERE type='index' AND name='ix_events_sender_id'") ==
+        std::vector<std::string>{"1"});
+  // Column contents as §8.5; data as Python's json.dumps (ASCII-escaped, ", " and ": ").
+  auto rows = query_rows(db, "SELECT sender_id, type_name, timestamp, intent_name, action_name FROM events ORDER BY id");
+  CHECK(rows == std::vector<std::string>{"x|user|10.5|hi|NULL", "x|slot|11.0|NULL|city",
+                                         "x|action|12.0|NULL|utter_x", "x|restart|13.0|NULL|NULL"});
+  auto data = query_rows(db, "SELECT data FROM events WHERE type_name = 'slot'");
+  CHECK(data == std::vector<std::string>{
+                    R"({"event": "slot", "timestamp": 11, "name": "city", "value": "Z\u00fcrich"})"});
+  CHECK(query_rows(db, "PRAGMA journal_mode") == std::vector<std::string>{"wal"});
+}
+
+TEST_CASE("SQLite store: read-only access never creates or changes files") {
+  TempDir dir;
+  fs::path missing = dir.path / "missing.db";
+  auto store = open_store(missing.string(), StoreAccess::ReadOnly);
+  REQUIRE_FALSE(store.ok());
+  CHECK(store.error().kind == ErrorKind::NotFound);
+  CHECK(store.error().message.find("missing.db") != std::string::npos);
+  CHECK_FALSE(fs::exists(missing));
+
+  fs::path empty = dir.path / "empty.db";
+  sqlite3_cli(empty, "CREATE TABLE other (x);\n");
+  auto not_rasa = open_store(empty.string(), StoreAccess::ReadOnly);
+  REQUIRE_FALSE(not_rasa.ok());
+  CHECK(not_rasa.error().message.find("no events table") != std::string::npos);
+}
+
+TEST_CASE("open_store rejects URLs it does not know") {
+  auto bad = open_store("mongodb://localhost/rasa", StoreAccess::ReadOnly);
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().kind == ErrorKind::Usage);
+}

@@ -1,0 +1,140 @@
+#include "store_contract.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "convo/core/event_list.hpp"
+
+namespace convo::test {
+
+std::vector<EventPtr> events_of(const char* json_array) {
+  ParseContext ctx{[] { return 1700000000.0; }, [] { return std::string("u"); }};
+  ParsedEvents parsed = parse_events(Json::parse(json_array), ctx);
+  REQUIRE(parsed.ok());
+  return parsed.events;
+}
+
+namespace {
+
+const char* kSessionOne = R"([
+  {"event": "action", "timestamp": 100.0, "name": "action_session_start"},
+  {"event": "session_started", "timestamp": 100.5},
+  {"event": "action", "timestamp": 101.0, "name": "action_listen"},
+  {"event": "user", "timestamp": 102.0, "text": "hällo ✓",
+   "parse_data": {"intent": {"name": "greet", "confidence": 0.9}, "entities": []}},
+  {"event": "slot", "timestamp": 103, "name": "city", "value": {"n": [1, 2.5, null]}}
+])";
+
+const char* kSessionTwo = R"([
+  {"event": "action", "timestamp": 200.0, "name": "action_session_start"},
+  {"event": "session_started", "timestamp": 200.5},
+  {"event": "bot", "timestamp": 201.0, "text": "welcome back"}
+])";
+
+Json as_json(const std::vector<EventPtr>& events) {
+  Json out = Json::array();
+  for (const auto& e : events) out.push_back(e->data);
+  return out;
+}
+
+Json concat(const Json& a, const Json& b) {
+  Json out = a;
+  for (const auto& x : b) out.push_back(x);
+  return out;
+}
+
+Json load_events(TrackerStore& store, const std::string& sender, const LoadOptions& options = {}) {
+  auto loaded = store.load(sender, options);
+  REQUIRE(loaded.ok());
+  REQUIRE(loaded->has_value());
+  return (**loaded).events;
+}
+
+}  // namespace
+
+void check_store_contract(const StoreFactory& fresh_store) {
+  auto one = events_of(kSessionOne);
+  auto two = events_of(kSessionTwo);
+
+  SECTION("an unknown conversation is absent, not empty") {
+    auto store = fresh_store();
+    auto loaded = store->load("nobody", {});
+    REQUIRE(loaded.ok());
+    CHECK_FALSE(loaded->has_value());
+  }
+
+  SECTION("appended events come back exactly, types and order kept") {
+    auto store = fresh_store();
+    REQUIRE_FALSE(store->append("ü/ser 1", one));
+    LoadOptions all;
+    all.all_sessions = true;
+    Json back = load_events(*store, "ü/ser 1", all);
+    CHECK(back.dump() == as_json(one).dump());  // dump keeps int vs float and key order
+  }
+
+  SECTION("the last session by default, everything with all_sessions") {
+    auto store = fresh_store();
+    REQUIRE_FALSE(store->append("s", one));
+    REQUIRE_FALSE(store->append("s", two));
+    Json last = load_events(*store, "s");
+    REQUIRE(last.size() == 2);  // from the last session_started on
+    CHECK(last[0]["event"] == "session_started");
+    CHECK(last[1]["text"] == "welcome back");
+    LoadOptions all;
+    all.all_sessions = true;
+    CHECK(load_events(*store, "s", all).dump() == concat(as_json(one), as_json(two)).dump());
+  }
+
+  SECTION("time windows are inclusive") {
+    auto store = fresh_store();
+    REQUIRE_FALSE(store->append("s", one));
+    LoadOptions window;
+    window.all_sessions = true;
+    window.since = 101.0;
+    window.until = 103.0;
+    Json got = load_events(*store, "s", window);
+    REQUIRE(got.size() == 3);
+    CHECK(got[0]["timestamp"] == 101.0);
+    CHECK(got[2]["timestamp"] == 103);
+    window.since = 500.0;
+    window.until.reset();
+    CHECK(load_events(*store, "s", window).empty());  // present, but nothing in the window
+  }
+
+  SECTION("replace swaps the whole conversation; replacing with nothing removes it") {
+    auto store = fresh_store();
+    REQUIRE_FALSE(store->append("s", one));
+    REQUIRE_FALSE(store->append("other", two));
+    REQUIRE_FALSE(store->replace("s", two));
+    LoadOptions all;
+    all.all_sessions = true;
+    CHECK(load_events(*store, "s", all).dump() == as_json(two).dump());
+    REQUIRE_FALSE(store->replace("s", {}));
+    auto gone = store->load("s", all);
+    REQUIRE(gone.ok());
+    CHECK_FALSE(gone->has_value());
+    CHECK(load_events(*store, "other", all).size() == two.size());  // others untouched
+  }
+
+  SECTION("list counts events per conversation with first and last times") {
+    auto store = fresh_store();
+    REQUIRE_FALSE(store->append("b", one));
+    REQUIRE_FALSE(store->append("a", two));
+    auto listed = store->list({});
+    REQUIRE(listed.ok());
+    REQUIRE(listed->size() == 2);
+    CHECK((*listed)[0].sender_id == "a");
+    CHECK((*listed)[0].events == 3);
+    CHECK((*listed)[1].sender_id == "b");
+    CHECK((*listed)[1].events == 5);
+    CHECK((*listed)[1].first_event_time.get<double>() == 100.0);
+    CHECK((*listed)[1].last_event_time.get<double>() == 103.0);
+    ListOptions window;
+    window.since = 150.0;
+    auto recent = store->list(window);
+    REQUIRE(recent.ok());
+    REQUIRE(recent->size() == 1);
+    CHECK((*recent)[0].sender_id == "a");
+  }
+}
+
+}  // namespace convo::test
