@@ -3,6 +3,8 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include <cstdio>
+
 namespace convo {
 namespace {
 
@@ -68,6 +70,21 @@ void bind_window(Statement& st, const std::optional<double>& since, const std::o
   if (until) st.bind_double(next, *until);
 }
 
+// Percent-escapes what a file: URI cannot hold literally.
+std::string uri_escape(const std::string& path) {
+  std::string out;
+  for (unsigned char c : path) {
+    if (c == '%' || c == '?' || c == '#' || c < 0x20) {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 Error SqliteStore::failure(const std::string& what) const {
@@ -84,8 +101,16 @@ Result<std::unique_ptr<TrackerStore>> SqliteStore::open(const std::string& path,
     return not_found_error(path + ": no such database");
   int flags = access == StoreAccess::ReadOnly ? SQLITE_OPEN_READONLY
                                               : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  std::string target = path;
+  struct stat wal {};
+  if (access == StoreAccess::ReadOnly && ::stat((path + "-wal").c_str(), &wal) != 0) {
+    // No write-ahead log means no writer has uncommitted-to-file state; reading the file as
+    // immutable keeps SQLite from creating -wal/-shm files next to a WAL-mode database.
+    target = "file:" + uri_escape(path) + "?immutable=1";
+    flags |= SQLITE_OPEN_URI;
+  }
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+  int rc = sqlite3_open_v2(target.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
   std::unique_ptr<SqliteStore> store(new SqliteStore(db, path));
   if (rc != SQLITE_OK) return store->failure("cannot open");
   sqlite3_busy_timeout(db, kBusyTimeoutMs);
