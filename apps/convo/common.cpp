@@ -47,10 +47,12 @@ void add_verbosity_option(CLI::App& cmd, std::string& target) {
 
 int print_tracker(const Tracker& tracker, const TrackerView& view) {
   if (want_json(view.format)) {
-    Json state = tracker.current_state(view.verbosity);
-    if (view.verbosity != Verbosity::None && (!view.types.empty() || view.tail))
-      state["events"] = events_to_json(select_events(tracker.events_for(view.verbosity), view.types, view.tail));
-    std::cout << dump_compact(state) << "\n";
+    if (view.verbosity != Verbosity::None && (!view.types.empty() || view.tail)) {
+      auto chosen = select_events(tracker.events_for(view.verbosity), view.types, view.tail);
+      std::cout << tracker.state_json(view.verbosity, &chosen) << "\n";
+    } else {
+      std::cout << tracker.state_json(view.verbosity) << "\n";
+    }
   } else {
     TimelineOptions tl;
     tl.verbosity = view.verbosity == Verbosity::None ? Verbosity::All : view.verbosity;

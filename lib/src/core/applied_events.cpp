@@ -54,41 +54,59 @@ void undo_till_previous_loop_execution(const Json& loop, std::vector<EventPtr>& 
 
 }  // namespace
 
-std::vector<EventPtr> applied_events(const std::deque<EventPtr>& events) {
-  std::vector<Json> loop_names;
-  for (const auto& e : events)
-    if (e->type == EventType::ActiveLoop && py_truthy(e->get("name")))
-      loop_names.push_back(e->get("name"));
-  auto is_loop_name = [&](const Json& name) {
-    return std::any_of(loop_names.begin(), loop_names.end(),
-                       [&](const Json& n) { return py_equal(n, name); });
-  };
+bool AppliedEvents::is_loop_name(const Json& name) const {
+  return std::any_of(loop_names_.begin(), loop_names_.end(),
+                     [&](const Json& n) { return py_equal(n, name); });
+}
 
-  std::vector<EventPtr> applied;
-  applied.reserve(events.size());
-  for (const auto& e : events) {
-    switch (e->type) {
-      case EventType::Restart:
-      case EventType::SessionStarted: applied.clear(); break;
-      case EventType::Undo: undo_till(applied, EventType::Action); break;
-      case EventType::Rewind:
-        undo_till(applied, EventType::User);
-        undo_till(applied, EventType::Action);
-        break;
-      case EventType::Action: {
-        const Json& name = e->get("name");
-        if (!loop_names.empty() && is_loop_name(name) &&
-            !first_loop_execution_or_unhappy_path(name, applied)) {
-          undo_till_previous_loop_execution(name, applied);
-        } else {
-          applied.push_back(e);
-        }
-        break;
+void AppliedEvents::step(const EventPtr& e) {
+  switch (e->type) {
+    case EventType::Restart:
+    case EventType::SessionStarted: applied_.clear(); break;
+    case EventType::Undo: undo_till(applied_, EventType::Action); break;
+    case EventType::Rewind:
+      undo_till(applied_, EventType::User);
+      undo_till(applied_, EventType::Action);
+      break;
+    case EventType::Action: {
+      const Json& name = e->get("name");
+      if (!loop_names_.empty() && is_loop_name(name) &&
+          !first_loop_execution_or_unhappy_path(name, applied_)) {
+        undo_till_previous_loop_execution(name, applied_);
+      } else {
+        applied_.push_back(e);
       }
-      default: applied.push_back(e);
+      break;
     }
+    default: applied_.push_back(e);
   }
-  return applied;
+}
+
+void AppliedEvents::rebuild(const std::deque<EventPtr>& events) {
+  loop_names_.clear();
+  for (const auto& e : events)
+    if (e->type == EventType::ActiveLoop && py_truthy(e->get("name")) && !is_loop_name(e->get("name")))
+      loop_names_.push_back(e->get("name"));
+  applied_.clear();
+  for (const auto& e : events) step(e);
+}
+
+void AppliedEvents::appended(const std::deque<EventPtr>& events, bool front_dropped) {
+  const EventPtr& e = events.back();
+  // A loop name seen for the first time changes how earlier runs of that action collapse, and a
+  // dropped front changes the history itself: both need the whole fold again (rare).
+  bool new_loop = e->type == EventType::ActiveLoop && py_truthy(e->get("name")) && !is_loop_name(e->get("name"));
+  if (new_loop || front_dropped) {
+    rebuild(events);
+  } else {
+    step(e);
+  }
+}
+
+std::vector<EventPtr> applied_events(const std::deque<EventPtr>& events) {
+  AppliedEvents fold;
+  fold.rebuild(events);
+  return fold.events();
 }
 
 }  // namespace convo

@@ -99,7 +99,9 @@ Tracker::Tracker(std::string sender_id, std::shared_ptr<const Domain> domain,
 
 std::optional<Error> Tracker::update(EventPtr event) {
   events_.push_back(event);
-  if (max_event_history_ && events_.size() > *max_event_history_) events_.pop_front();
+  bool dropped = max_event_history_ && events_.size() > *max_event_history_;
+  if (dropped) events_.pop_front();
+  applied_.appended(events_, dropped);
   return apply(event);
 }
 
@@ -288,7 +290,9 @@ void Tracker::reset_slots() {
 }
 
 std::optional<Error> Tracker::replay() {
-  for (const auto& e : applied_events())
+  // A copy: re-applying never changes the event list, but keep the loop independent of it.
+  const std::vector<EventPtr> applied = applied_events();
+  for (const auto& e : applied)
     if (auto err = apply(e)) return err;
   return std::nullopt;
 }
@@ -336,6 +340,47 @@ Json Tracker::latest_input_channel() const {
   for (auto it = events_.rbegin(); it != events_.rend(); ++it)
     if ((*it)->type == EventType::User) return (*it)->get("input_channel");
   return nullptr;
+}
+
+namespace {
+
+// The members of a compact JSON object, without its braces.
+std::string members_text(const Json& object) {
+  std::string text = dump_compact(object);
+  return text.substr(1, text.size() - 2);
+}
+
+}  // namespace
+
+std::string Tracker::state_json(Verbosity verbosity, const std::vector<EventPtr>* chosen) const {
+  Json head = Json::object();
+  head["sender_id"] = sender_id_;
+  head["slots"] = slot_values();
+  head["latest_message"] = latest_message_data();
+  head["latest_event_time"] = events_.empty() ? Json() : events_.back()->timestamp();
+  head["followup_action"] = followup_action_;
+  head["paused"] = paused_;
+  Json tail = Json::object();
+  tail["latest_input_channel"] = latest_input_channel();
+  tail["active_loop"] = active_loop_state();
+  tail["latest_action"] = latest_action_;
+  tail["latest_action_name"] = latest_action_name();
+
+  std::string out = "{" + members_text(head) + ",\"events\":";
+  if (verbosity == Verbosity::None) {
+    out += "null";
+  } else {
+    std::vector<EventPtr> own;
+    if (!chosen) own = events_for(verbosity);
+    const std::vector<EventPtr>& list = chosen ? *chosen : own;
+    out += '[';
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      if (i) out += ',';
+      out += dump_compact(list[i]->data);
+    }
+    out += ']';
+  }
+  return out + "," + members_text(tail) + "}";
 }
 
 Json Tracker::current_state(Verbosity verbosity) const {

@@ -95,3 +95,13 @@ TEST_CASE("event actors") {
   e.type = EventType::Restart;
   CHECK(event_actor(e) == "system");
 }
+
+TEST_CASE("state_json is current_state as compact text, for every verbosity") {
+  auto tracker = build(kEvents);
+  for (Verbosity v : {Verbosity::None, Verbosity::Applied, Verbosity::AfterRestart, Verbosity::All})
+    CHECK(tracker->state_json(v) == dump_compact(tracker->current_state(v)));
+  auto last = select_events(tracker->events_for(Verbosity::All), {"bot"}, 1);
+  Json state = Json::parse(tracker->state_json(Verbosity::All, &last));
+  REQUIRE(state["events"].size() == 1);
+  CHECK(state["events"][0]["event"] == "bot");
+}

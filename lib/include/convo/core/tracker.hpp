@@ -26,6 +26,22 @@ std::string_view verbosity_name(Verbosity v);
 // Rasa's applied_events() over an event list (§7.1).
 std::vector<EventPtr> applied_events(const std::deque<EventPtr>& events);
 
+// The same, kept up to date as events are appended: a left fold, except that a loop name seen
+// for the first time (Rasa collects them over the whole list) or a window that dropped its
+// oldest event rebuilds it. Keeps rewinds and undos from rescanning the whole conversation.
+class AppliedEvents {
+ public:
+  void rebuild(const std::deque<EventPtr>& events);
+  void appended(const std::deque<EventPtr>& events, bool front_dropped);
+  const std::vector<EventPtr>& events() const { return applied_; }
+
+ private:
+  void step(const EventPtr& e);
+  bool is_loop_name(const Json& name) const;
+  std::vector<Json> loop_names_;
+  std::vector<EventPtr> applied_;
+};
+
 // A view for people: only events whose type is in `types` (all when empty), then the last `tail`.
 std::vector<EventPtr> select_events(std::vector<EventPtr> events, const std::vector<std::string>& types,
                                     std::optional<std::size_t> tail);
@@ -45,7 +61,10 @@ class Tracker {
   std::optional<Error> update_with_autofill(EventPtr event, double now);
 
   Json current_state(Verbosity verbosity) const;
-  std::vector<EventPtr> applied_events() const { return convo::applied_events(events_); }
+  // current_state() as compact JSON text, written without copying the events (the fast path for
+  // output); `events` replaces the verbosity's list when given.
+  std::string state_json(Verbosity verbosity, const std::vector<EventPtr>* events = nullptr) const;
+  const std::vector<EventPtr>& applied_events() const { return applied_.events(); }
   std::vector<EventPtr> events_after_latest_restart() const;
   std::vector<EventPtr> events_for(Verbosity verbosity) const;
 
@@ -82,6 +101,7 @@ class Tracker {
   std::shared_ptr<const Domain> domain_;
   std::optional<std::size_t> max_event_history_;
   std::deque<EventPtr> events_;
+  AppliedEvents applied_;
 
   std::vector<SlotState> slots_;
   std::unordered_map<std::string, std::size_t> slot_index_;  // identity key -> slots_ index
