@@ -4,7 +4,7 @@ _convo() {
   local path=convo i
   for ((i = 1; i < COMP_CWORD; i++)); do
     case "$path ${COMP_WORDS[i]}" in
-      "convo tracker"|"convo tracker show"|"convo tracker get"|"convo tracker put"|"convo tracker list"|"convo tracker dump"|"convo tracker load"|"convo events"|"convo events validate"|"convo events push"|"convo completion") path="$path ${COMP_WORDS[i]}" ;;
+      "convo tracker"|"convo tracker show"|"convo tracker get"|"convo tracker put"|"convo tracker list"|"convo tracker dump"|"convo tracker load"|"convo events"|"convo events validate"|"convo events push"|"convo serve"|"convo status"|"convo auth"|"convo auth token"|"convo completion") path="$path ${COMP_WORDS[i]}" ;;
     esac
   done
   case "$path|$prev" in
@@ -19,21 +19,37 @@ _convo() {
     "convo tracker show|--until") return ;;
     "convo tracker show|--store") return ;;
     "convo tracker show|--endpoints") COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    "convo tracker show|--url") return ;;
+    "convo tracker show|--token") return ;;
+    "convo tracker show|--jwt") return ;;
+    "convo tracker show|--timeout") return ;;
     "convo tracker get|--domain") COMPREPLY=($(compgen -f -- "$cur")); return ;;
     "convo tracker get|--include-events") COMPREPLY=($(compgen -W "NONE APPLIED AFTER_RESTART ALL" -- "$cur")); return ;;
     "convo tracker get|-o"|"convo tracker get|--output") COMPREPLY=($(compgen -W "json table" -- "$cur")); return ;;
     "convo tracker get|--until") return ;;
     "convo tracker get|--store") return ;;
     "convo tracker get|--endpoints") COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    "convo tracker get|--url") return ;;
+    "convo tracker get|--token") return ;;
+    "convo tracker get|--jwt") return ;;
+    "convo tracker get|--timeout") return ;;
     "convo tracker put|--domain") COMPREPLY=($(compgen -f -- "$cur")); return ;;
     "convo tracker put|-o"|"convo tracker put|--output") COMPREPLY=($(compgen -W "json table" -- "$cur")); return ;;
     "convo tracker put|--store") return ;;
     "convo tracker put|--endpoints") COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    "convo tracker put|--url") return ;;
+    "convo tracker put|--token") return ;;
+    "convo tracker put|--jwt") return ;;
+    "convo tracker put|--timeout") return ;;
     "convo tracker list|--since") return ;;
     "convo tracker list|--until") return ;;
     "convo tracker list|-o"|"convo tracker list|--output") COMPREPLY=($(compgen -W "json table" -- "$cur")); return ;;
     "convo tracker list|--store") return ;;
     "convo tracker list|--endpoints") COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    "convo tracker list|--url") return ;;
+    "convo tracker list|--token") return ;;
+    "convo tracker list|--jwt") return ;;
+    "convo tracker list|--timeout") return ;;
     "convo tracker dump|-o"|"convo tracker dump|--output") COMPREPLY=($(compgen -W "ndjson json" -- "$cur")); return ;;
     "convo tracker dump|--store") return ;;
     "convo tracker dump|--endpoints") COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -45,19 +61,55 @@ _convo() {
     "convo events push|-o"|"convo events push|--output") COMPREPLY=($(compgen -W "json table" -- "$cur")); return ;;
     "convo events push|--store") return ;;
     "convo events push|--endpoints") COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    "convo events push|--url") return ;;
+    "convo events push|--token") return ;;
+    "convo events push|--jwt") return ;;
+    "convo events push|--timeout") return ;;
+    "convo serve|-p"|"convo serve|--port") return ;;
+    "convo serve|-i"|"convo serve|--interface") return ;;
+    "convo serve|--cors") return ;;
+    "convo serve|-t"|"convo serve|--auth-token") return ;;
+    "convo serve|--jwt-secret") return ;;
+    "convo serve|--jwt-method") return ;;
+    "convo serve|--domain") COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    "convo serve|--response-timeout") return ;;
+    "convo serve|--max-body-mb") return ;;
+    "convo serve|--log-file") COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    "convo serve|--log-level") COMPREPLY=($(compgen -W "trace debug info warn error off" -- "$cur")); return ;;
+    "convo serve|--ssl-certificate") COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    "convo serve|--ssl-keyfile") COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    "convo serve|--store") return ;;
+    "convo serve|--endpoints") COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    "convo status|--wait") return ;;
+    "convo status|-o"|"convo status|--output") COMPREPLY=($(compgen -W "json table" -- "$cur")); return ;;
+    "convo status|--url") return ;;
+    "convo status|--token") return ;;
+    "convo status|--jwt") return ;;
+    "convo status|--timeout") return ;;
+    "convo auth token|--secret") return ;;
+    "convo auth token|--secret-file") COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    "convo auth token|--method") COMPREPLY=($(compgen -W "HS256 HS384 HS512 RS256 RS384 RS512 ES256 ES384 ES512" -- "$cur")); return ;;
+    "convo auth token|--username") return ;;
+    "convo auth token|--role") COMPREPLY=($(compgen -W "admin user" -- "$cur")); return ;;
+    "convo auth token|--expires") return ;;
+    "convo auth token|-o"|"convo auth token|--output") COMPREPLY=($(compgen -W "json table" -- "$cur")); return ;;
   esac
   case "$path" in
-    "convo") COMPREPLY=($(compgen -W "tracker events completion -h --help -V --version" -- "$cur")) ;;
+    "convo") COMPREPLY=($(compgen -W "tracker events serve status auth completion -h --help -V --version" -- "$cur")) ;;
     "convo tracker") COMPREPLY=($(compgen -W "show get put list dump load -h --help" -- "$cur")) ;;
-    "convo tracker show") COMPREPLY=($(compgen -W "-h --help --events --sender-id --type --tail --max-event-history --domain --include-events -o --output --all-sessions --until --store --endpoints" -- "$cur")) ;;
-    "convo tracker get") COMPREPLY=($(compgen -W "-h --help --domain --include-events -o --output --all-sessions --until --store --endpoints" -- "$cur")) ;;
-    "convo tracker put") COMPREPLY=($(compgen -W "-h --help --domain -o --output --store --endpoints" -- "$cur")); [[ $cur != -* ]] && COMPREPLY+=($(compgen -f -- "$cur")) ;;
-    "convo tracker list") COMPREPLY=($(compgen -W "-h --help --since --until -o --output --store --endpoints" -- "$cur")) ;;
+    "convo tracker show") COMPREPLY=($(compgen -W "-h --help --events --sender-id --type --tail --max-event-history --domain --include-events -o --output --all-sessions --until --store --endpoints --url --token --jwt --timeout" -- "$cur")) ;;
+    "convo tracker get") COMPREPLY=($(compgen -W "-h --help --domain --include-events -o --output --all-sessions --until --store --endpoints --url --token --jwt --timeout" -- "$cur")) ;;
+    "convo tracker put") COMPREPLY=($(compgen -W "-h --help --domain -o --output --store --endpoints --url --token --jwt --timeout" -- "$cur")); [[ $cur != -* ]] && COMPREPLY+=($(compgen -f -- "$cur")) ;;
+    "convo tracker list") COMPREPLY=($(compgen -W "-h --help --since --until -o --output --store --endpoints --url --token --jwt --timeout" -- "$cur")) ;;
     "convo tracker dump") COMPREPLY=($(compgen -W "-h --help --last-session -o --output --store --endpoints" -- "$cur")) ;;
     "convo tracker load") COMPREPLY=($(compgen -W "-h --help --replace -o --output --store --endpoints" -- "$cur")); [[ $cur != -* ]] && COMPREPLY+=($(compgen -f -- "$cur")) ;;
     "convo events") COMPREPLY=($(compgen -W "validate push -h --help" -- "$cur")) ;;
     "convo events validate") COMPREPLY=($(compgen -W "-h --help --domain -o --output" -- "$cur")); [[ $cur != -* ]] && COMPREPLY+=($(compgen -f -- "$cur")) ;;
-    "convo events push") COMPREPLY=($(compgen -W "-h --help -o --output --store --endpoints" -- "$cur")); [[ $cur != -* ]] && COMPREPLY+=($(compgen -f -- "$cur")) ;;
+    "convo events push") COMPREPLY=($(compgen -W "-h --help -o --output --store --endpoints --url --token --jwt --timeout" -- "$cur")); [[ $cur != -* ]] && COMPREPLY+=($(compgen -f -- "$cur")) ;;
+    "convo serve") COMPREPLY=($(compgen -W "-h --help -p --port -i --interface --enable-api --cors -t --auth-token --jwt-secret --jwt-method --domain --response-timeout --max-body-mb --log-file --log-level --ssl-certificate --ssl-keyfile --store --endpoints" -- "$cur")) ;;
+    "convo status") COMPREPLY=($(compgen -W "-h --help --wait -o --output --url --token --jwt --timeout" -- "$cur")) ;;
+    "convo auth") COMPREPLY=($(compgen -W "token -h --help" -- "$cur")) ;;
+    "convo auth token") COMPREPLY=($(compgen -W "-h --help --secret --secret-file --method --username --role --expires -o --output" -- "$cur")) ;;
     "convo completion") COMPREPLY=($(compgen -W "-h --help" -- "$cur")); [[ $cur != -* ]] && COMPREPLY+=($(compgen -W "bash zsh fish" -- "$cur")) ;;
   esac
 }

@@ -3,9 +3,11 @@
 # Usage: scripts/install-deps.sh [build|test]   (test also installs the tools the tests drive)
 set -eu
 profile=${1:-build}
-pkgs="g++ cmake ninja-build pkg-config ccache make nlohmann-json3-dev libcli11-dev libyaml-cpp-dev catch2 libfmt-dev libsqlite3-dev libpq-dev"
+pkgs="g++ cmake ninja-build pkg-config ccache make nlohmann-json3-dev libcli11-dev libyaml-cpp-dev catch2 libfmt-dev libsqlite3-dev libpq-dev libspdlog-dev
+  libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev libjwt-dev libcurl4-openssl-dev"
 if [ "$profile" = test ]; then
-  pkgs="$pkgs bsdutils bash python3 groff-base zsh fish sqlite3 postgresql"
+  pkgs="$pkgs bsdutils bash python3 groff-base zsh fish sqlite3 postgresql curl
+    python3-jsonschema python3-jwt openssl"
 fi
 missing=""
 for p in $pkgs; do

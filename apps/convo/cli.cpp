@@ -59,6 +59,9 @@ const std::vector<Family>& families() {
   static const std::vector<Family> table = {
       {"tracker", "Inspect, store and move conversation trackers", setup_tracker},
       {"events", "Check event lists and append events to stored conversations", setup_events},
+      {"serve", "Run a Rasa-compatible HTTP server over a tracker store", setup_serve},
+      {"status", "Check that a server is up and ready", setup_status},
+      {"auth", "Make credentials for the HTTP API's authentication", setup_auth},
       {"completion", "Print a shell completion script", setup_completion},
   };
   return table;

@@ -13,6 +13,7 @@
 #include "convo/core/event_list.hpp"
 #include "convo/core/tracker.hpp"
 #include "convo/io/event_source.hpp"
+#include "convo/http/client.hpp"
 #include "convo/store/tracker_store.hpp"
 
 namespace convo::cli {
@@ -43,6 +44,9 @@ Result<EventInput> read_event_input(const std::string& path, std::string& source
 Result<std::vector<EventPtr>> parse_for_storing(const Json& events, const std::string& source,
                                                 std::shared_ptr<const Domain> domain);
 
+// "500ms", "30s", "15m", "1h", "2d" or plain seconds ("1.5").
+std::optional<double> parse_duration_seconds(const std::string& text);
+
 // --include-events NONE|APPLIED|AFTER_RESTART|ALL
 void add_verbosity_option(CLI::App& cmd, std::string& target);
 
@@ -51,9 +55,25 @@ void add_verbosity_option(CLI::App& cmd, std::string& target);
 struct StoreOptions {
   std::string url;
   std::string endpoints;
+  std::string server;   // --url: a Rasa or convo server instead of a store ($CONVO_URL)
+  std::string token;    // --token ($CONVO_TOKEN)
+  std::string jwt;      // --jwt ($CONVO_JWT)
+  double timeout = 30;  // --timeout seconds
 };
 void add_store_options(CLI::App& cmd, StoreOptions& options);
 Result<std::unique_ptr<TrackerStore>> open_store_option(const StoreOptions& options, StoreAccess access);
+// Adds --url/--token/--jwt/--timeout: the command then talks to a server (remote.cpp).
+void add_server_options(CLI::App& cmd, StoreOptions& options);
+// The server to use: --url, else $CONVO_URL unless --store/--endpoints were given; "" for a store.
+std::string server_url(const StoreOptions& options);
+
+// Remote counterparts of the store operations, over Rasa's HTTP API.
+Result<Json> remote_get_tracker(const StoreOptions& options, const std::string& sender, Verbosity verbosity,
+                                std::optional<double> until);
+Result<Json> remote_write_events(const StoreOptions& options, const std::string& method,
+                                 const std::string& sender, const Json& events);
+Result<Json> remote_list(const StoreOptions& options);
+ClientOptions client_options(const StoreOptions& options);
 
 // Prints a tracker as JSON or a timeline, with the events chosen by verbosity, types and tail.
 struct TrackerView {
@@ -76,6 +96,9 @@ void setup_tracker(CLI::App& app, int& exit_code);
 void setup_tracker_writes(CLI::App& tracker, int& exit_code);  // put, list, dump, load
 void setup_events(CLI::App& app, int& exit_code);
 void setup_completion(CLI::App& app, int& exit_code);
+void setup_serve(CLI::App& app, int& exit_code);
+void setup_status(CLI::App& app, int& exit_code);
+void setup_auth(CLI::App& app, int& exit_code);
 
 // Runs the whole CLI; main() only forwards to it.
 int run(int argc, char** argv);

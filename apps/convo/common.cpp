@@ -32,6 +32,22 @@ Result<std::vector<EventPtr>> parse_for_storing(const Json& events, const std::s
   return parsed;
 }
 
+std::optional<double> parse_duration_seconds(const std::string& text) {
+  static const std::pair<const char*, double> units[] = {{"ms", 0.001}, {"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400}};
+  std::size_t used = 0;
+  double value = 0;
+  try {
+    value = std::stod(text, &used);
+  } catch (...) {
+    return std::nullopt;
+  }
+  std::string unit = text.substr(used);
+  if (unit.empty()) return value < 0 ? std::nullopt : std::optional<double>(value);
+  for (const auto& [name, factor] : units)
+    if (unit == name) return value < 0 ? std::nullopt : std::optional<double>(value * factor);
+  return std::nullopt;
+}
+
 void add_verbosity_option(CLI::App& cmd, std::string& target) {
   cmd.add_option("--include-events", target,
                  "Which events to include: NONE, APPLIED, AFTER_RESTART or ALL (any case)")

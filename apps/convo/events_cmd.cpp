@@ -69,16 +69,22 @@ int run_push(const PushOptions& opt) {
   if (!input) return report(input.error());
   auto events = parse_for_storing(input->events, source, nullptr);
   if (!events) return report(events.error());
-  auto store = open_store_option(opt.store, StoreAccess::ReadWrite);
-  if (!store) return report(store.error());
-  if (auto err = (*store)->append(opt.sender_id, *events)) return report(*err);
+  std::string where = server_url(opt.store);
+  if (!where.empty()) {
+    auto done = remote_write_events(opt.store, "POST", opt.sender_id, events_to_json(*events));
+    if (!done) return report(done.error());
+  } else {
+    auto store = open_store_option(opt.store, StoreAccess::ReadWrite);
+    if (!store) return report(store.error());
+    if (auto err = (*store)->append(opt.sender_id, *events)) return report(*err);
+    where = (*store)->describe();
+  }
   if (want_json(opt.format)) {
-    std::cout << dump_compact(Json{{"sender_id", opt.sender_id}, {"appended", events->size()},
-                                   {"store", (*store)->describe()}})
+    std::cout << dump_compact(Json{{"sender_id", opt.sender_id}, {"appended", events->size()}, {"store", where}})
               << "\n";
   } else {
     std::cout << fmt::format("appended {} event{} to conversation '{}' in {}\n", events->size(),
-                             events->size() == 1 ? "" : "s", opt.sender_id, (*store)->describe());
+                             events->size() == 1 ? "" : "s", opt.sender_id, where);
   }
   return kOk;
 }
@@ -121,6 +127,7 @@ void setup_events(CLI::App& app, int& exit_code) {
       ->type_name("FILE");
   add_format_option(*push_cmd, push->format);
   add_store_options(*push_cmd, push->store);
+  add_server_options(*push_cmd, push->store);
   push_cmd->callback([push, &exit_code] { exit_code = run_push(*push); });
 }
 

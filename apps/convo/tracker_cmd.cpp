@@ -1,4 +1,5 @@
 // convo tracker show|get: the tracker Rasa builds from events, from a file or from a store.
+#include <algorithm>
 #include <iostream>
 
 #include "cli.hpp"
@@ -41,6 +42,13 @@ Result<std::pair<std::string, Json>> gather_events(const ReadOptions& opt, std::
     std::string sender = !opt.sender_id.empty() ? opt.sender_id : input->sender_id.value_or("default");
     return std::make_pair(sender, std::move(input->events));
   }
+  if (!server_url(opt.store).empty()) {
+    // The server's own tracker, with every event, rebuilt here for the timeline.
+    auto state = remote_get_tracker(opt.store, opt.sender_id, Verbosity::All, opt.until);
+    if (!state) return state.error();
+    source = server_url(opt.store) + " conversation '" + opt.sender_id + "'";
+    return std::make_pair(opt.sender_id, (*state)["events"].is_array() ? (*state)["events"] : Json::array());
+  }
   auto store = open_store_option(opt.store, StoreAccess::ReadOnly);
   if (!store) return store.error();
   LoadOptions load;
@@ -54,9 +62,30 @@ Result<std::pair<std::string, Json>> gather_events(const ReadOptions& opt, std::
   return std::make_pair(opt.sender_id, std::move((**conv).events));
 }
 
+// JSON from a server: exactly what it answers, for the verbosity asked (filtered by --type/--tail).
+int print_remote_state(const ReadOptions& opt) {
+  auto state = remote_get_tracker(opt.store, opt.sender_id, *parse_verbosity(opt.include_events), opt.until);
+  if (!state) return report(state.error());
+  auto types = split_types(opt.types);
+  if ((*state)["events"].is_array() && (!types.empty() || opt.tail)) {
+    Json kept = Json::array();
+    for (const auto& e : (*state)["events"])
+      if (types.empty() || std::find(types.begin(), types.end(), e.value("event", std::string())) != types.end())
+        kept.push_back(e);
+    if (opt.tail && kept.size() > *opt.tail) kept.erase(kept.begin(), kept.end() - static_cast<std::ptrdiff_t>(*opt.tail));
+    (*state)["events"] = kept;
+  }
+  std::cout << dump_compact(*state) << "\n";
+  return kOk;
+}
+
 int run_read(const ReadOptions& opt) {
   if (opt.events_path.empty() && opt.sender_id.empty())
     return report(usage_error("give a conversation id (read from the store) or --events FILE"));
+  const bool remote = opt.events_path.empty() && !server_url(opt.store).empty();
+  if (remote && opt.all_sessions)
+    return report(usage_error("--all-sessions is not available with --url: Rasa's API serves the last session"));
+  if (remote && want_json(opt.format)) return print_remote_state(opt);
   std::string source;
   auto gathered = gather_events(opt, source);
   if (!gathered) return report(gathered.error());
@@ -65,7 +94,7 @@ int run_read(const ReadOptions& opt) {
 
   BuildOptions build;
   build.max_event_history = opt.max_event_history;
-  build.until = opt.until;
+  if (!remote) build.until = opt.until;  // the server already cut at --until
   BuildReport built = inspect_events(gathered->first, gathered->second, *domain, build, system_parse_context());
   if (!built.ok()) {
     for (std::size_t i = 1; i < built.errors.size(); ++i) warn(source + ": " + built.errors[i]);
@@ -92,6 +121,7 @@ void add_common_read_options(CLI::App& cmd, ReadOptions& opt) {
                  "State as of this epoch time (Rasa's ?until=): stops at the first later event")
       ->type_name("TS");
   add_store_options(cmd, opt.store);
+  add_server_options(cmd, opt.store);
 }
 
 }  // namespace

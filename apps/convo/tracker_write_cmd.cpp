@@ -39,6 +39,11 @@ int run_put(const PutOptions& opt) {
   if (!domain) return report(domain.error());
   auto events = parse_for_storing(input->events, source, *domain);
   if (!events) return report(events.error());
+  if (!server_url(opt.store).empty()) {
+    auto done = remote_write_events(opt.store, "PUT", opt.sender_id, events_to_json(*events));
+    if (!done) return report(done.error());
+    return print_write_result(opt.format, "replaced", opt.sender_id, events->size(), server_url(opt.store));
+  }
   auto store = open_store_option(opt.store, StoreAccess::ReadWrite);
   if (!store) return report(store.error());
   if (auto err = (*store)->replace(opt.sender_id, *events)) return report(*err);
@@ -53,14 +58,41 @@ struct ListOptions2 {
 
 std::string when(const Json& t) { return t.is_number() ? format_epoch_utc(t.get<double>(), false) : "-"; }
 
+// A server's conversation ids (the 0.14-era GET /conversations convo serves): ids only.
+Result<std::vector<ConversationSummary>> list_remote(const ListOptions2& opt) {
+  if (opt.since || opt.until) return usage_error("--since/--until are not available with --url");
+  auto ids = remote_list(opt.store);
+  if (!ids) return ids.error();
+  std::vector<ConversationSummary> out;
+  for (const auto& id : *ids)
+    if (id.is_string()) out.push_back({id.get<std::string>(), 0, nullptr, nullptr});
+  return out;
+}
+
 int run_list(const ListOptions2& opt) {
-  auto store = open_store_option(opt.store, StoreAccess::ReadOnly);
-  if (!store) return report(store.error());
-  ListOptions filter;
-  filter.since = opt.since;
-  filter.until = opt.until;
-  auto listed = (*store)->list(filter);
+  std::unique_ptr<TrackerStore> store;
+  Result<std::vector<ConversationSummary>> listed = std::vector<ConversationSummary>();
+  std::string where = server_url(opt.store);
+  if (!where.empty()) {
+    listed = list_remote(opt);
+  } else {
+    auto opened = open_store_option(opt.store, StoreAccess::ReadOnly);
+    if (!opened) return report(opened.error());
+    store = std::move(*opened);
+    where = store->describe();
+    ListOptions filter;
+    filter.since = opt.since;
+    filter.until = opt.until;
+    listed = store->list(filter);
+  }
   if (!listed) return report(listed.error());
+  if (!server_url(opt.store).empty()) {  // a server lists ids only
+    Json ids = Json::array();
+    for (const auto& c : *listed) ids.push_back(c.sender_id);
+    if (want_json(opt.format)) std::cout << dump_compact(ids) << "\n";
+    else for (const auto& c : *listed) std::cout << c.sender_id << "\n";
+    return kOk;
+  }
   if (want_json(opt.format)) {
     Json out = Json::array();
     for (const auto& c : *listed)
@@ -75,7 +107,7 @@ int run_list(const ListOptions2& opt) {
     std::cout << fmt::format("{:<32} {:>7}  {:<19}  {:<19}\n", c.sender_id, c.events,
                              when(c.first_event_time), when(c.last_event_time));
   std::cout << style.paint(fmt::format("{} conversation{} in {}\n", listed->size(),
-                                       listed->size() == 1 ? "" : "s", (*store)->describe()), Tone::Dim);
+                                       listed->size() == 1 ? "" : "s", where), Tone::Dim);
   return kOk;
 }
 
@@ -193,6 +225,7 @@ void setup_tracker_writes(CLI::App& tracker, int& exit_code) {
   put_cmd->add_option("--domain", put->domain_path, "domain.yml to check the events against")->type_name("FILE");
   add_format_option(*put_cmd, put->format);
   add_store_options(*put_cmd, put->store);
+  add_server_options(*put_cmd, put->store);
   put_cmd->callback([put, &exit_code] { exit_code = run_put(*put); });
 
   auto list = std::make_shared<ListOptions2>();
@@ -205,6 +238,7 @@ void setup_tracker_writes(CLI::App& tracker, int& exit_code) {
   list_cmd->add_option("--until", list->until, "Only events at or before this epoch time")->type_name("TS");
   add_format_option(*list_cmd, list->format);
   add_store_options(*list_cmd, list->store);
+  add_server_options(*list_cmd, list->store);
   list_cmd->callback([list, &exit_code] { exit_code = run_list(*list); });
 
   auto dump = std::make_shared<DumpOptions>();

@@ -93,7 +93,9 @@ result() { awk -v n="$1" -v f="$2" '$1 == n { print $f }' "$tmp/results"; }
 rows() { sqlite3 "$1" "SELECT count(*) FROM events WHERE sender_id = '$SENDER'"; }
 
 echo "host: $(nproc 2>/dev/null || echo '?') cores, $(uname -srm), load $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
-echo "sqlite3 $(sqlite3 --version | cut -d' ' -f1), timer: $TIMER"
+rev=$(git rev-parse --short HEAD 2>/dev/null || echo '?')
+if [ "$rev" != '?' ] && [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then rev="$rev+dirty"; fi
+echo "convo $rev ($convo), sqlite3 $(sqlite3 --version | cut -d' ' -f1), timer: $TIMER"
 
 # --- set-up (untimed) ---------------------------------------------------------------------------
 "$gen" "$EVENTS" "$tmp/events.json"

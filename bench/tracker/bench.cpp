@@ -10,7 +10,9 @@
 //   apply_norevert  the same minus the rewind/undo events (whose replay cost grows with the
 //                   tracker's length), so the per-event path is measured on any list;
 //   serialise       Tracker::current_state(Verbosity::All) + dump() to a string (also split), of
-//                   the apply tracker (of the apply_norevert one if apply was partial).
+//                   the apply tracker (of the apply_norevert one if apply was partial);
+//   state_json      Tracker::state_json(Verbosity::All), the output path that writes the same
+//                   text without building the state as Json.
 // Destruction of what a phase built is never timed. Prints a table and one JSON line.
 #include <algorithm>
 #include <chrono>
@@ -230,6 +232,14 @@ int main(int argc, char** argv) {
     dump_s = std::min(dump_s, std::chrono::duration<double>(t2 - t1).count());
     return std::chrono::duration<double>(t2 - t0).count();
   });
+  std::size_t state_json_bytes = 0;
+  double state_json_s = best_of(runs, [&] {
+    auto t0 = Clock::now();
+    std::string text = tracker->state_json(convo::Verbosity::All);
+    double s = seconds_since(t0);
+    state_json_bytes = text.size();
+    return s;
+  });
   const double out = static_cast<double>(out_bytes);
 
   const double n = static_cast<double>(events);
@@ -255,7 +265,9 @@ int main(int argc, char** argv) {
                 norevert_n, per_event * norevert_n},
                {"state", "current_state(All)", state_s, out_n, out},
                {"dump", "dump() of the state", dump_s, out_n, out},
-               {"serialise", "current_state(All) + dump()", serialise_s, out_n, out}});
+               {"serialise", "current_state(All) + dump()", serialise_s, out_n, out},
+               {"state_json", "state_json(All), no Json built", state_json_s, out_n,
+                static_cast<double>(state_json_bytes)}});
   std::printf("\nparse/floor ratio: %.2f (parse_events alone costs %.0f%% of the JSON parse)\n",
               parse_s / floor_s, 100.0 * codec_s / floor_s);
   if (!apply.complete) {
@@ -282,6 +294,7 @@ int main(int argc, char** argv) {
   line["dump_s"] = dump_s;
   line["serialise_s"] = serialise_s;
   line["serialised_events"] = tracker->events().size();
+  line["state_json_s"] = state_json_s;
   line["out_bytes"] = out_bytes;
   line["parse_over_floor"] = parse_s / floor_s;
   line["peak_rss_kib"] = peak_rss_kib();

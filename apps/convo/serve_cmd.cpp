@@ -1,0 +1,131 @@
+// convo serve: a Rasa-compatible HTTP server over a tracker store.
+#include <signal.h>
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <thread>
+
+#include "cli.hpp"
+#include "convo/http/server.hpp"
+
+namespace convo::cli {
+namespace {
+
+struct ServeOptions {
+  int port = 5005;
+  std::string interface = "0.0.0.0";
+  bool enable_api = false;
+  std::vector<std::string> cors;
+  std::string auth_token, jwt_secret, jwt_method = "HS256";
+  std::string domain_path;
+  double response_timeout = 3600;
+  std::size_t max_body_mb = 10;
+  std::string log_file, log_level = "info";
+  std::string ssl_certificate, ssl_keyfile;
+  StoreOptions store;
+};
+
+std::shared_ptr<spdlog::logger> make_logger(const ServeOptions& opt) {
+  std::shared_ptr<spdlog::logger> logger;
+  if (opt.log_file.empty()) logger = spdlog::stderr_color_mt("convo");
+  else logger = spdlog::basic_logger_mt("convo", opt.log_file);
+  logger->set_level(spdlog::level::from_str(opt.log_level));
+  logger->flush_on(spdlog::level::info);
+  return logger;
+}
+
+int run_serve(const ServeOptions& opt) {
+  auto domain = load_domain_option(opt.domain_path);
+  if (!domain) return report(domain.error());
+  auto opened = open_store_option(opt.store, StoreAccess::ReadWrite);
+  if (!opened) return report(opened.error());
+  std::shared_ptr<TrackerStore> store = std::move(*opened);
+  auto logger = make_logger(opt);
+
+  ServerOptions server_options;
+  server_options.interface = opt.interface;
+  server_options.port = opt.port;
+  server_options.enable_api = opt.enable_api;
+  server_options.cors = opt.cors;
+  if (!opt.auth_token.empty()) server_options.auth.token = opt.auth_token;
+  if (!opt.jwt_secret.empty()) server_options.auth.jwt_secret = opt.jwt_secret;
+  server_options.auth.jwt_method = opt.jwt_method;
+  if (auto err = check_auth_config(server_options.auth)) return report(*err);
+  server_options.response_timeout = opt.response_timeout;
+  server_options.max_body_bytes = opt.max_body_mb << 20;
+  server_options.ssl_certificate = opt.ssl_certificate;
+  server_options.ssl_keyfile = opt.ssl_keyfile;
+  server_options.store_description = store->describe();
+  server_options.access_log = [logger](const std::string& line) { logger->info("{}", line); };
+
+  auto conversations = std::make_shared<Conversations>(store, *domain);
+  HttpServer server(server_options, conversations);
+
+  // SIGINT/SIGTERM: a dedicated thread waits for them; the server then stops accepting and lets
+  // in-flight requests finish before the store is closed.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  if (auto err = server.bind()) return report(*err);
+  logger->info("convo serve listening on {}://{}:{} (store {}, API {}, auth {})",
+               opt.ssl_certificate.empty() ? "http" : "https", opt.interface, server.port(), store->describe(),
+               opt.enable_api ? "enabled" : "disabled", server_options.auth.enabled() ? "on" : "off");
+  std::thread watcher([&] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    logger->info("received {}, finishing in-flight requests", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    server.stop();
+  });
+  server.run();
+  // run() also returns when the server stopped for another reason: wake the watcher.
+  pthread_kill(watcher.native_handle(), SIGTERM);
+  watcher.join();
+  logger->info("stopped");
+  logger->flush();
+  return kOk;
+}
+
+}  // namespace
+
+void setup_serve(CLI::App& app, int& exit_code) {
+  auto opt = std::make_shared<ServeOptions>();
+  CLI::App* cmd = app.add_subcommand("serve", "Run a Rasa-compatible HTTP server over a tracker store");
+  cmd->footer(std::string(
+      "Examples:\n"
+      "  convo serve --enable-api\n"
+      "  convo serve --enable-api --auth-token s3cret --store sqlite:///rasa.db --port 5005\n"
+      "  convo serve --enable-api --jwt-secret \"$JWT_SECRET\" --endpoints endpoints.yml --domain domain.yml\n"
+      "  curl localhost:5005/conversations/alice/tracker?token=s3cret\n\n") +
+      kExitCodeHelp);
+  cmd->add_option("-p,--port", opt->port, "Port to listen on")->capture_default_str()->type_name("PORT");
+  cmd->add_option("-i,--interface", opt->interface, "Address to listen on")->capture_default_str()->type_name("ADDR");
+  cmd->add_flag("--enable-api", opt->enable_api, "Serve the HTTP API (otherwise only GET / and webhooks)");
+  cmd->add_option("--cors", opt->cors, "Allowed CORS origins (\"*\" for any)")->type_name("ORIGIN...");
+  cmd->add_option("-t,--auth-token", opt->auth_token, "Require ?token=TOKEN on protected routes")->type_name("TOKEN");
+  cmd->add_option("--jwt-secret", opt->jwt_secret, "Accept JWTs signed with this secret (public key for RS*/ES*)")
+      ->type_name("SECRET");
+  cmd->add_option("--jwt-method", opt->jwt_method, "JWT signature algorithm")->capture_default_str()->type_name("ALG");
+  cmd->add_option("--domain", opt->domain_path, "domain.yml: slots, responses and session settings")->type_name("FILE");
+  cmd->add_option("--response-timeout", opt->response_timeout, "Seconds a request may take")
+      ->capture_default_str()
+      ->type_name("SECONDS");
+  cmd->add_option("--max-body-mb", opt->max_body_mb, "Larger request bodies are refused with 413")
+      ->capture_default_str()
+      ->type_name("MB");
+  cmd->add_option("--log-file", opt->log_file, "Write logs (one access line per request) here instead of stderr")
+      ->type_name("FILE");
+  cmd->add_option("--log-level", opt->log_level, "trace, debug, info, warn, error or off")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}).description(""))
+      ->type_name("trace|debug|info|warn|error|off");
+  cmd->add_option("--ssl-certificate", opt->ssl_certificate, "Serve HTTPS with this certificate (PEM)")->type_name("FILE");
+  cmd->add_option("--ssl-keyfile", opt->ssl_keyfile, "The certificate's private key (PEM)")->type_name("FILE");
+  add_store_options(*cmd, opt->store);
+  cmd->callback([opt, &exit_code] { exit_code = run_serve(*opt); });
+}
+
+}  // namespace convo::cli

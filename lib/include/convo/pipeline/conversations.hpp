@@ -1,0 +1,66 @@
+// The one path every event takes into a conversation: parse -> tracker -> store, under a
+// per-conversation lock (Rasa's in-process lock store). Used by the server; the CLI's writes
+// reach the same store through the same parse and validation.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "convo/core/domain.hpp"
+#include "convo/core/tracker.hpp"
+#include "convo/store/tracker_store.hpp"
+
+namespace convo {
+
+class Conversations {
+ public:
+  Conversations(std::shared_ptr<TrackerStore> store, std::shared_ptr<const Domain> domain,
+                ParseContext ctx = system_parse_context());
+
+  // The stored conversation's last session as a tracker; nullptr when nothing is stored. With
+  // `until`, only events up to that time (Rasa's travel_back_in_time).
+  Result<std::unique_ptr<Tracker>> load(const std::string& id, std::optional<double> until = std::nullopt,
+                                        bool all_sessions = false);
+
+  // GET …/tracker: the stored tracker, or, for a conversation with no events, a fresh one with a
+  // session start applied in memory (not saved).
+  Result<std::unique_ptr<Tracker>> get(const std::string& id, std::optional<double> until);
+
+  // POST …/tracker/events: appends the events (a session start first when nothing is stored,
+  // unless the events begin with one), with the domain's entity auto-fill, stores exactly the new
+  // events, returns the tracker. Parse and apply failures are Runtime errors naming the item.
+  Result<std::unique_ptr<Tracker>> append(const std::string& id, const Json& events);
+
+  // PUT …/tracker/events: a tracker built from exactly these events replaces the stored one.
+  Result<std::unique_ptr<Tracker>> replace(const std::string& id, const Json& events);
+
+  TrackerStore& store() { return *store_; }
+  const std::shared_ptr<const Domain>& domain() const { return domain_; }
+
+  // Rasa's session start (§10.3) for a conversation with no events: action_session_start,
+  // session_started, action_listen, stamped now.
+  std::vector<EventPtr> session_start_events() const;
+
+ private:
+  // Serialises writers of one conversation; different conversations proceed in parallel.
+  class LockTable {
+   public:
+    std::shared_ptr<std::mutex> acquire(const std::string& id);
+    void release(const std::string& id, std::shared_ptr<std::mutex>& held);
+
+   private:
+    std::mutex guard_;
+    std::map<std::string, std::weak_ptr<std::mutex>> locks_;
+  };
+
+  std::shared_ptr<TrackerStore> store_;
+  std::shared_ptr<const Domain> domain_;
+  ParseContext ctx_;
+  std::mutex store_mutex_;  // stores are used from one thread at a time
+  LockTable locks_;
+};
+
+}  // namespace convo

@@ -1,0 +1,67 @@
+// GET /, /version, /status, /domain, the legacy GET /conversations, and the endpoints that need a
+// trained model, which answer as Rasa does without one (spec http-api.md §1.6, §3).
+#include "server_internal.hpp"
+
+namespace convo::http_internal {
+namespace {
+
+HttpError no_core_model() {
+  return {409, "Conflict", "No agent loaded. To continue processing, a model of a trained agent needs to be loaded.",
+          {}, "https://rasa.com/docs/rasa/user-guide/configuring-http-api/"};
+}
+
+Json status_body(Conversations& conv, const ServerOptions& options) {
+  // Rasa's keys, then convo's readiness report (scripts and probes; Rasa has none).
+  bool store_ready = true;
+  std::string store_error;
+  auto probe = conv.store().list(ListOptions{std::optional<double>(1e300), std::nullopt});
+  if (!probe) {
+    store_ready = false;
+    store_error = probe.error().message;
+  }
+  Json store = {{"url", options.store_description}, {"ready", store_ready}};
+  if (!store_ready) store["error"] = store_error;
+  return {{"model_file", nullptr},
+          {"fingerprint", Json::object()},
+          {"num_active_training_jobs", 0},
+          {"convo", {{"ready", store_ready}, {"store", store}, {"model", {{"loaded", false}}}}}};
+}
+
+}  // namespace
+
+void add_misc_routes(std::vector<Route>& routes, Conversations& conversations, const ServerOptions& options) {
+  Conversations* conv = &conversations;
+  const ServerOptions* opts = &options;
+  routes.push_back({"GET", std::regex("/"), false, false, false,
+                    [](const httplib::Request&, httplib::Response& res, const std::smatch&) {
+                      reply_text(res, 200, std::string("Hello from Rasa: ") + kRasaVersion, "text/plain; charset=utf-8");
+                    }});
+  routes.push_back({"GET", std::regex("/version"), true, false, false,
+                    [](const httplib::Request&, httplib::Response& res, const std::smatch&) {
+                      reply_json(res, 200, {{"version", kRasaVersion}, {"minimum_compatible_version", kMinimumCompatibleVersion}});
+                    }});
+  routes.push_back({"GET", std::regex("/status"), true, true, false,
+                    [conv, opts](const httplib::Request&, httplib::Response& res, const std::smatch&) {
+                      Json body = status_body(*conv, *opts);
+                      reply_json(res, body["convo"]["ready"].get<bool>() ? 200 : 503, body);
+                    }});
+  routes.push_back({"GET", std::regex("/conversations"), true, true, false,
+                    [conv](const httplib::Request&, httplib::Response& res, const std::smatch&) {
+                      auto listed = conv->store().list({});
+                      if (!listed) return reply_error(res, {500, "ConversationError", listed.error().message, Json::object(), nullptr});
+                      Json ids = Json::array();
+                      for (const auto& c : *listed) ids.push_back(c.sender_id);
+                      reply_json(res, 200, ids);
+                    }});
+  // Endpoints that run a trained model: without one, Rasa's agent has no dialogue policies.
+  for (const char* path : {"/model/test/stories", "/model/predict", "/model/test/intents", "/model/train"}) {
+    routes.push_back({"POST", std::regex(path), true, true, false,
+                      [](const httplib::Request&, httplib::Response& res, const std::smatch&) { reply_error(res, no_core_model()); }});
+  }
+  for (const char* suffix : {"/execute", "/trigger_intent", "/predict"}) {
+    routes.push_back({"POST", std::regex(std::string("/conversations/(.+)") + suffix), true, true, true,
+                      [](const httplib::Request&, httplib::Response& res, const std::smatch&) { reply_error(res, no_core_model()); }});
+  }
+}
+
+}  // namespace convo::http_internal

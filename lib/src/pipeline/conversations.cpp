@@ -1,0 +1,143 @@
+#include "convo/pipeline/conversations.hpp"
+
+#include "convo/core/event_list.hpp"
+#include "convo/core/tracker_builder.hpp"
+
+namespace convo {
+
+std::shared_ptr<std::mutex> Conversations::LockTable::acquire(const std::string& id) {
+  std::shared_ptr<std::mutex> lock;
+  {
+    std::lock_guard<std::mutex> guard(guard_);
+    auto& slot = locks_[id];
+    lock = slot.lock();
+    if (!lock) {
+      lock = std::make_shared<std::mutex>();
+      slot = lock;
+    }
+  }
+  lock->lock();
+  return lock;
+}
+
+void Conversations::LockTable::release(const std::string& id, std::shared_ptr<std::mutex>& held) {
+  held->unlock();
+  std::lock_guard<std::mutex> guard(guard_);
+  held.reset();
+  auto it = locks_.find(id);
+  if (it != locks_.end() && it->second.expired()) locks_.erase(it);
+}
+
+namespace {
+
+// Holds a conversation's lock for a scope.
+class ConversationLock {
+ public:
+  template <class Table>
+  ConversationLock(Table& table, std::string id) : release_([&table, id](std::shared_ptr<std::mutex>& m) { table.release(id, m); }),
+                                                   held_(table.acquire(id)) {}
+  ~ConversationLock() { release_(held_); }
+  ConversationLock(const ConversationLock&) = delete;
+  ConversationLock& operator=(const ConversationLock&) = delete;
+
+ private:
+  std::function<void(std::shared_ptr<std::mutex>&)> release_;
+  std::shared_ptr<std::mutex> held_;
+};
+
+// Rasa's do_events_begin_with_session_start (§10.6), by event equality.
+bool begins_with_session_start(const std::vector<EventPtr>& events) {
+  if (events.size() < 2) return false;
+  const Event& first = *events[0];
+  return first.type == EventType::Action && first.get("name") == "action_session_start" &&
+         first.get("action_text").is_null() && !py_truthy(first.get("metadata")) &&
+         events[1]->type == EventType::SessionStarted;
+}
+
+}  // namespace
+
+Conversations::Conversations(std::shared_ptr<TrackerStore> store, std::shared_ptr<const Domain> domain,
+                             ParseContext ctx)
+    : store_(std::move(store)), domain_(std::move(domain)), ctx_(std::move(ctx)) {}
+
+std::vector<EventPtr> Conversations::session_start_events() const {
+  const double now = ctx_.now();
+  Json raw = Json::array({
+      {{"event", "action"}, {"timestamp", now}, {"name", "action_session_start"}, {"policy", nullptr}, {"confidence", 1.0}},
+      {{"event", "session_started"}, {"timestamp", now}},
+      {{"event", "action"}, {"timestamp", now}, {"name", "action_listen"}, {"policy", nullptr}, {"confidence", nullptr}},
+  });
+  return parse_events(raw, ctx_).events;
+}
+
+Result<std::unique_ptr<Tracker>> Conversations::load(const std::string& id, std::optional<double> until,
+                                                     bool all_sessions) {
+  LoadOptions options;
+  options.all_sessions = all_sessions;
+  Result<std::optional<StoredConversation>> stored = [&] {
+    std::lock_guard<std::mutex> guard(store_mutex_);
+    return store_->load(id, options);
+  }();
+  if (!stored) return stored.error();
+  if (!stored->has_value()) return std::unique_ptr<Tracker>();
+  BuildOptions build;
+  build.until = until;
+  auto tracker = build_tracker(id, (**stored).events, domain_, build, ctx_);
+  if (!tracker) return runtime_error("stored conversation '" + id + "' cannot be loaded: " + tracker.error().message);
+  return std::move(*tracker);
+}
+
+Result<std::unique_ptr<Tracker>> Conversations::get(const std::string& id, std::optional<double> until) {
+  auto tracker = load(id, until);
+  if (!tracker) return tracker.error();
+  if (*tracker && !(*tracker)->events().empty()) return std::move(*tracker);
+  auto fresh = std::make_unique<Tracker>(id, domain_);
+  for (const auto& e : session_start_events())
+    if (auto err = fresh->update(e)) return *err;
+  return fresh;
+}
+
+Result<std::unique_ptr<Tracker>> Conversations::append(const std::string& id, const Json& events) {
+  ParsedEvents parsed = parse_events(events, ctx_);
+  if (!parsed.ok()) return runtime_error(parsed.errors.front());
+  if (parsed.events.empty()) return usage_error("Couldn't extract a proper event from the request body.");
+
+  ConversationLock lock(locks_, id);
+  auto loaded = load(id);
+  if (!loaded) return loaded.error();
+  std::unique_ptr<Tracker> tracker = std::move(*loaded);
+  if (!tracker) tracker = std::make_unique<Tracker>(id, domain_);
+  const std::size_t before = tracker->events().size();
+  std::vector<EventPtr> fresh;
+  if (before == 0 && !begins_with_session_start(parsed.events)) {
+    for (const auto& e : session_start_events()) {
+      if (auto err = tracker->update(e)) return *err;
+      fresh.push_back(e);
+    }
+  }
+  for (std::size_t i = 0; i < parsed.events.size(); ++i) {
+    const std::size_t mark = tracker->events().size();
+    if (auto err = tracker->update_with_autofill(parsed.events[i], ctx_.now()))
+      return runtime_error(item_label(parsed.source_index[i], events[parsed.source_index[i]]) + ": " + err->message);
+    // The event and any slot events its auto-fill logged.
+    for (std::size_t k = mark; k < tracker->events().size(); ++k) fresh.push_back(tracker->events()[k]);
+  }
+  std::lock_guard<std::mutex> guard(store_mutex_);
+  if (auto err = store_->append(id, fresh)) return *err;
+  return tracker;
+}
+
+Result<std::unique_ptr<Tracker>> Conversations::replace(const std::string& id, const Json& events) {
+  ParsedEvents parsed = parse_events(events, ctx_);
+  if (!parsed.ok()) return runtime_error(parsed.errors.front());
+  auto tracker = std::make_unique<Tracker>(id, domain_);
+  for (std::size_t i = 0; i < parsed.events.size(); ++i)
+    if (auto err = tracker->update(parsed.events[i]))
+      return runtime_error(item_label(parsed.source_index[i], events[parsed.source_index[i]]) + ": " + err->message);
+  ConversationLock lock(locks_, id);
+  std::lock_guard<std::mutex> guard(store_mutex_);
+  if (auto err = store_->replace(id, parsed.events)) return *err;
+  return tracker;
+}
+
+}  // namespace convo
