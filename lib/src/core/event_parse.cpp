@@ -78,6 +78,8 @@ Json stamp(const Json& in, const ParseContext& ctx) {
 // {"event", "timestamp", "metadata" if truthy} — Rasa's Event.as_dict.
 Json envelope(EventType type, const Json& in, const ParseContext& ctx) {
   Json d = Json::object();
+  // ordered_json copies (not moves) its members when it grows: size it once.
+  d.get_ref<Json::object_t&>().reserve(8);
   d["event"] = type_name(type);
   d["timestamp"] = stamp(in, ctx);
   const Json& metadata = field(in, "metadata");
@@ -105,6 +107,7 @@ Result<EventPtr> parse_user(Event& e, const Json& in, const ParseContext& ctx) {
   const Json& metadata = field(in, "metadata");
   Json event_metadata = py_truthy(metadata) ? metadata : Json::object();
   Json parse_data = Json::object();
+  parse_data.get_ref<Json::object_t&>().reserve(5 + supplied.size());
   parse_data["intent"] = py_truthy(intent) ? intent : Json::object();
   parse_data["entities"] = py_truthy(entities) ? entities : Json::array();
   parse_data["text"] = field(in, "text");
@@ -204,7 +207,7 @@ Result<EventPtr> parse_event(const Json& in, const ParseContext& ctx) {
   const Json& name = field(in, "event");
   if (name.is_null()) return EventPtr();
   const auto& table = type_table();
-  auto it = name.is_string() ? table.find(name.get<std::string>()) : table.end();
+  auto it = name.is_string() ? table.find(name.get_ref<const std::string&>()) : table.end();
   if (it == table.end()) {
     if (name == "topic") return EventPtr();  // legacy TopicSet: Rasa skips it
     return runtime_error("field \"event\": unknown event type '" + py_str(name) + "'");

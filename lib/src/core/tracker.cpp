@@ -390,6 +390,7 @@ Json Tracker::current_state(Verbosity verbosity) const {
     for (const auto& e : events_for(verbosity)) events.push_back(e->data);
   }
   Json state = Json::object();
+  state.get_ref<Json::object_t&>().reserve(11);
   state["sender_id"] = sender_id_;
   state["slots"] = slot_values();
   state["latest_message"] = latest_message_data();

@@ -203,3 +203,41 @@ Result<Json> yaml_to_json(std::string_view text, SourceMap& map, const PlainScal
 }
 
 }  // namespace convo
+
+namespace convo {
+namespace {
+
+void emit(YAML::Emitter& out, const Json& v) {
+  switch (v.type()) {
+    case Json::value_t::null: out << YAML::Null; break;
+    case Json::value_t::boolean: out << v.get<bool>(); break;
+    case Json::value_t::number_integer: out << v.get<std::int64_t>(); break;
+    case Json::value_t::number_unsigned: out << v.get<std::uint64_t>(); break;
+    case Json::value_t::number_float: out << python_float_repr(v.get<double>()); break;
+    case Json::value_t::string: out << v.get<std::string>(); break;
+    case Json::value_t::array:
+      out << YAML::BeginSeq;
+      for (const auto& x : v) emit(out, x);
+      out << YAML::EndSeq;
+      break;
+    case Json::value_t::object:
+      out << YAML::BeginMap;
+      for (const auto& [k, x] : v.items()) {
+        out << YAML::Key << k << YAML::Value;
+        emit(out, x);
+      }
+      out << YAML::EndMap;
+      break;
+    default: out << YAML::Null; break;
+  }
+}
+
+}  // namespace
+
+std::string json_to_yaml(const Json& value) {
+  YAML::Emitter out;
+  emit(out, value);
+  return std::string(out.c_str()) + "\n";
+}
+
+}  // namespace convo

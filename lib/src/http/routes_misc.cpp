@@ -1,5 +1,6 @@
 // GET /, /version, /status, /domain, the legacy GET /conversations, and the endpoints that need a
 // trained model, which answer as Rasa does without one (spec http-api.md §1.6, §3).
+#include "convo/core/yaml_json.hpp"
 #include "server_internal.hpp"
 
 namespace convo::http_internal {
@@ -52,6 +53,28 @@ void add_misc_routes(std::vector<Route>& routes, Conversations& conversations, c
                       Json ids = Json::array();
                       for (const auto& c : *listed) ids.push_back(c.sender_id);
                       reply_json(res, 200, ids);
+                    }});
+  routes.push_back({"GET", std::regex("/domain"), true, true, false,
+                    [conv](const httplib::Request& req, httplib::Response& res, const std::smatch&) {
+                      // Without --domain the server's domain is Rasa's empty one.
+                      Domain empty;
+                      const Domain& domain = conv->domain() ? *conv->domain() : empty;
+                      // As Rasa: the Accept header's ending decides; absent means JSON.
+                      const std::string accept = req.has_header("Accept") ? req.get_header_value("Accept") : "application/json";
+                      auto ends_with = [&](const char* tail) {
+                        std::string t(tail);
+                        return accept.size() >= t.size() && accept.compare(accept.size() - t.size(), t.size(), t) == 0;
+                      };
+                      if (ends_with("json")) {
+                        reply_json(res, 200, domain_as_dict(domain));
+                      } else if (ends_with("yml") || ends_with("yaml")) {
+                        reply_text(res, 200, "version: '2.0'\n" + json_to_yaml(domain_as_dict(domain)), "application/x-yml");
+                      } else {
+                        reply_error(res, {406, "NotAcceptable",
+                                          "Invalid Accept header. Domain can be provided as json (\"Accept: application/json\") "
+                                          "oryml (\"Accept: application/x-yml\"). Make sure you've set the appropriate Accept "
+                                          "header.", Json::object(), nullptr});
+                      }
                     }});
   // Endpoints that run a trained model: without one, Rasa's agent has no dialogue policies.
   for (const char* path : {"/model/test/stories", "/model/predict", "/model/test/intents", "/model/train"}) {

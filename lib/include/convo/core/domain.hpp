@@ -54,6 +54,10 @@ struct Domain {
   Result<std::vector<std::pair<std::string, Json>>> slots_for_entities(const Json& entities) const;
 };
 
+// Rasa's Domain.as_dict(): what GET /domain returns (config, session_config, intents, entities,
+// slots with their persistence info, responses, actions, forms, e2e_actions).
+Json domain_as_dict(const Domain& domain);
+
 // Loads a domain from YAML text (1.x, 2.x or 3.x format). `source` names the file in errors,
 // which carry the line: "domain.yml:12: slot 'f': min_value must be smaller than max_value".
 Result<Domain> domain_from_yaml(std::string_view yaml_text, const std::string& source);

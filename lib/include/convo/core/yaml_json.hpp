@@ -32,6 +32,9 @@ class SourceMap {
 
 // `pointer` extended by one object key (escaped per RFC 6901) or one array index.
 std::string json_pointer_child(const std::string& pointer, const std::string& key);
+
+// Block-style YAML text of a JSON value (strings quoted when YAML would misread them).
+std::string json_to_yaml(const Json& value);
 std::string json_pointer_child(const std::string& pointer, std::size_t index);
 
 // Sees every plain (unquoted, untagged) scalar, mapping keys included, before it is typed.
