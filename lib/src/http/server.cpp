@@ -150,6 +150,7 @@ HttpServer::HttpServer(ServerOptions options, std::shared_ptr<Conversations> con
   impl_->conversations = std::move(conversations);
   add_misc_routes(impl_->routes, *impl_->conversations, impl_->options);
   add_tracker_routes(impl_->routes, *impl_->conversations);
+  add_nlu_routes(impl_->routes, *impl_->conversations);
 }
 
 HttpServer::~HttpServer() = default;

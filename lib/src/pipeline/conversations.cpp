@@ -2,6 +2,9 @@
 
 #include "convo/core/event_list.hpp"
 #include "convo/core/tracker_builder.hpp"
+#include <algorithm>
+
+#include "convo/core/event.hpp"
 
 namespace convo {
 
@@ -122,6 +125,60 @@ Result<std::unique_ptr<Tracker>> Conversations::append(const std::string& id, co
     // The event and any slot events its auto-fill logged.
     for (std::size_t k = mark; k < tracker->events().size(); ++k) fresh.push_back(tracker->events()[k]);
   }
+  std::lock_guard<std::mutex> guard(store_mutex_);
+  if (auto err = store_->append(id, fresh)) return *err;
+  return tracker;
+}
+
+bool Conversations::needs_session_start(const Tracker& tracker) const {
+  const auto& applied = tracker.applied_events();
+  if (applied.empty()) return true;
+  Json minutes = domain_ ? domain_->session_config.session_expiration_time : Json(60);
+  if (!minutes.is_number() || minutes.get<double>() <= 0) return false;
+  for (auto it = applied.rbegin(); it != applied.rend(); ++it) {
+    if ((*it)->type != EventType::User) continue;
+    const Json& ts = (*it)->timestamp();
+    return ts.is_number() && (ctx_.now() - ts.get<double>()) / 60.0 > minutes.get<double>();
+  }
+  return false;
+}
+
+Result<std::unique_ptr<Tracker>> Conversations::log_message(const std::string& id, const std::string& text,
+                                                            const Json& parse_data) {
+  ConversationLock lock(locks_, id);
+  auto loaded = load(id);
+  if (!loaded) return loaded.error();
+  std::unique_ptr<Tracker> tracker = std::move(*loaded);
+  if (!tracker) tracker = std::make_unique<Tracker>(id, domain_);
+  const std::size_t before = tracker->events().size();
+  if (needs_session_start(*tracker)) {
+    // Carry-over (§10.3): the previous session's applied slot events, in order, after session_started.
+    bool carry = domain_ ? py_truthy(domain_->session_config.carry_over_slots) : true;
+    std::vector<Json> carried;
+    if (carry)
+      for (const auto& e : tracker->applied_events())
+        if (e->type == EventType::Slot) carried.push_back(e->data);
+    auto start = session_start_events();
+    std::vector<EventPtr> sequence = {start[0], start[1]};
+    for (auto& slot : carried) {
+      Json copy = slot;
+      copy["timestamp"] = ctx_.now();
+      sequence.push_back(parse_event(copy, ctx_).value());
+    }
+    sequence.push_back(start[2]);
+    for (const auto& e : sequence)
+      if (auto err = tracker->update(e)) return *err;
+  }
+  Json event = {{"event", "user"},
+                {"timestamp", ctx_.now()},
+                {"text", text},
+                {"parse_data", parse_data},
+                {"input_channel", nullptr},
+                {"message_id", [&] { std::string id = ctx_.new_uuid(); id.erase(std::remove(id.begin(), id.end(), '-'), id.end()); return id; }()}};
+  auto user = parse_event(event, ctx_);
+  if (!user) return runtime_error("the message cannot be logged: " + user.error().message);
+  if (auto err = tracker->update_with_autofill(*user, ctx_.now())) return *err;
+  std::vector<EventPtr> fresh(tracker->events().begin() + static_cast<std::ptrdiff_t>(before), tracker->events().end());
   std::lock_guard<std::mutex> guard(store_mutex_);
   if (auto err = store_->append(id, fresh)) return *err;
   return tracker;

@@ -34,6 +34,11 @@ class Conversations {
   // events, returns the tracker. Parse and apply failures are Runtime errors naming the item.
   Result<std::unique_ptr<Tracker>> append(const std::string& id, const Json& events);
 
+  // POST …/messages: a user event for `text` (parse_data given, or Rasa's regex interpreter), after
+  // a session start when the conversation has none or its session expired; nothing is predicted.
+  Result<std::unique_ptr<Tracker>> log_message(const std::string& id, const std::string& text,
+                                               const Json& parse_data);
+
   // PUT …/tracker/events: a tracker built from exactly these events replaces the stored one.
   Result<std::unique_ptr<Tracker>> replace(const std::string& id, const Json& events);
 
@@ -43,6 +48,10 @@ class Conversations {
   // Rasa's session start (§10.3) for a conversation with no events: action_session_start,
   // session_started, action_listen, stamped now.
   std::vector<EventPtr> session_start_events() const;
+
+  // Rasa's session check (§10.2): no applied events, or the last applied user message is older
+  // than the domain's session_expiration_time (minutes; 60 without a domain).
+  bool needs_session_start(const Tracker& tracker) const;
 
  private:
   // Serialises writers of one conversation; different conversations proceed in parallel.

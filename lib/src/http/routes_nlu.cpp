@@ -1,0 +1,77 @@
+// POST /model/parse and POST /conversations/{id}/messages: without an NLU model Rasa parses every
+// text with its regex interpreter (spec http-api.md §1.6, §3.11, §3.16).
+#include "convo/core/regex_interpreter.hpp"
+#include "server_internal.hpp"
+
+namespace convo::http_internal {
+namespace {
+
+std::optional<Json> object_body(const httplib::Request& req, httplib::Response& res) {
+  try {
+    Json body = Json::parse(req.body);
+    if (body.is_object()) return body;
+  } catch (...) {
+  }
+  reply_error(res, {400, "BadRequest", "The request body must be a JSON object.", {{"parameter", ""}, {"in", "body"}},
+                    nullptr});
+  return std::nullopt;
+}
+
+std::string strip(const std::string& s) {
+  const char* ws = " \t\n\r\f\v";
+  auto b = s.find_first_not_of(ws);
+  return b == std::string::npos ? "" : s.substr(b, s.find_last_not_of(ws) - b + 1);
+}
+
+}  // namespace
+
+void add_nlu_routes(std::vector<Route>& routes, Conversations& conversations) {
+  Conversations* conv = &conversations;
+  routes.push_back({"POST", std::regex("/model/parse"), true, true, false,
+                    [](const httplib::Request& req, httplib::Response& res, const std::smatch&) {
+                      if (req.has_param("emulation_mode")) {
+                        std::string mode = req.get_param_value("emulation_mode");
+                        for (auto& c : mode) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                        if (mode != "wit" && mode != "luis" && mode != "dialogflow")
+                          return reply_error(res, {400, "BadRequest", "Invalid parameter value for 'emulation_mode'. "
+                                                   "Should be one of ['WIT', 'LUIS', 'DIALOGFLOW']",
+                                                   {{"parameter", "emulation_mode"}, {"in", "query"}}, nullptr});
+                        return reply_error(res, {400, "BadRequest", "emulation_mode '" + mode + "' is not supported by convo",
+                                                 {{"parameter", "emulation_mode"}, {"in", "query"}}, nullptr});
+                      }
+                      auto body = object_body(req, res);
+                      if (!body) return;
+                      Json text = body->value("text", Json());
+                      if (text.is_array() && !text.empty()) text = text[0];
+                      if (!text.is_string())
+                        return reply_error(res, {400, "BadRequest", "No text message defined in request_body. Add text "
+                                                 "message to request body in order to obtain the intent and extracted entities.",
+                                                 {{"parameter", "text"}, {"in", "body"}}, nullptr});
+                      reply_json(res, 200, regex_parse(text.get<std::string>()));
+                    }});
+  routes.push_back({"POST", std::regex("/conversations/(.+)/messages"), true, true, true,
+                    [conv](const httplib::Request& req, httplib::Response& res, const std::smatch& m) {
+                      auto body = object_body(req, res);
+                      if (!body) return;
+                      if (body->value("sender", Json()) != "user")
+                        return reply_error(res, {400, "BadRequest", "Currently, only user messages can be passed to this endpoint. "
+                                                 "Messages of sender '" + py_str(body->value("sender", Json())) + "' cannot be handled.",
+                                                 {{"parameter", "sender"}, {"in", "body"}}, nullptr});
+                      Json text = body->value("text", Json());
+                      if (!text.is_string())
+                        return reply_error(res, {400, "BadRequest", "No text message defined in request body.",
+                                                 {{"parameter", "text"}, {"in", "body"}}, nullptr});
+                      Verbosity verbosity;
+                      if (!verbosity_param(req, res, verbosity)) return;
+                      const std::string message = strip(text.get<std::string>());
+                      Json parse_data = body->contains("parse_data") && (*body)["parse_data"].is_object()
+                                            ? (*body)["parse_data"]
+                                            : regex_parse(message);
+                      auto tracker = conv->log_message(m[1].str(), message, parse_data);
+                      if (!tracker) return reply_error(res, {500, "ConversationError", tracker.error().message, Json::object(), nullptr});
+                      res.status = 200;
+                      res.set_content((*tracker)->state_json(verbosity), "application/json");
+                    }});
+}
+
+}  // namespace convo::http_internal
