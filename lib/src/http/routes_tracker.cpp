@@ -1,5 +1,6 @@
 // /conversations/{id}/tracker and /tracker/events (spec http-api.md §3.4–§3.6).
 #include "convo/core/event_schema.hpp"
+#include "convo/core/story_writer.hpp"
 #include "server_internal.hpp"
 
 namespace convo::http_internal {
@@ -84,6 +85,24 @@ void add_tracker_routes(std::vector<Route>& routes, Conversations& conversations
                       auto tracker = conv->replace(m[1].str(), *body);
                       if (!tracker) return conversation_error(res, tracker.error());
                       send_state(res, **tracker, verbosity);
+                    }});
+
+  // §3.7: the conversation as Rasa's YAML test stories. Loaded without `until`: Rasa applies it
+  // to each session after splitting, and drops a story it leaves empty (story_writer.hpp).
+  routes.push_back({"GET", std::regex(std::string(kConversation) + "/story"), true, true, true,
+                    [conv](const httplib::Request& req, httplib::Response& res, const std::smatch& m) {
+                      const bool all_sessions = bool_param(req, "all_sessions", false);
+                      auto tracker = conv->load(m[1].str(), std::nullopt, all_sessions);
+                      if (!tracker) return conversation_error(res, tracker.error());
+                      if (!*tracker)
+                        return reply_error(res, {404, "Not found", "Conversation ID not found.", Json::object(),
+                                                 nullptr});
+                      auto yaml = try_tracker_story_yaml(**tracker, all_sessions, float_param(req, "until"));
+                      if (!yaml)
+                        return reply_error(res, {500, "ConversationError",
+                                                 "An unexpected error occurred. Error: " + yaml.error().message,
+                                                 Json::object(), nullptr});
+                      reply_text(res, 200, *yaml, "text/plain; charset=utf-8");
                     }});
 }
 

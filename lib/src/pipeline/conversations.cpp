@@ -100,33 +100,39 @@ Result<std::unique_ptr<Tracker>> Conversations::get(const std::string& id, std::
   return fresh;
 }
 
+Result<std::unique_ptr<Tracker>> Conversations::load_or_new(const std::string& id) {
+  auto loaded = load(id);
+  if (!loaded) return loaded.error();
+  if (*loaded) return std::move(*loaded);
+  return std::make_unique<Tracker>(id, domain_);
+}
+
+std::optional<Error> Conversations::store_new_events(const Tracker& tracker, std::size_t before) {
+  std::vector<EventPtr> fresh(tracker.events().begin() + static_cast<std::ptrdiff_t>(before), tracker.events().end());
+  std::lock_guard<std::mutex> guard(store_mutex_);
+  return store_->append(tracker.sender_id(), fresh);
+}
+
 Result<std::unique_ptr<Tracker>> Conversations::append(const std::string& id, const Json& events) {
   ParsedEvents parsed = parse_events(events, ctx_);
   if (!parsed.ok()) return runtime_error(parsed.errors.front());
   if (parsed.events.empty()) return usage_error("Couldn't extract a proper event from the request body.");
 
   ConversationLock lock(locks_, id);
-  auto loaded = load(id);
+  auto loaded = load_or_new(id);
   if (!loaded) return loaded.error();
   std::unique_ptr<Tracker> tracker = std::move(*loaded);
-  if (!tracker) tracker = std::make_unique<Tracker>(id, domain_);
   const std::size_t before = tracker->events().size();
-  std::vector<EventPtr> fresh;
   if (before == 0 && !begins_with_session_start(parsed.events)) {
-    for (const auto& e : session_start_events()) {
+    for (const auto& e : session_start_events())
       if (auto err = tracker->update(e)) return *err;
-      fresh.push_back(e);
-    }
   }
   for (std::size_t i = 0; i < parsed.events.size(); ++i) {
-    const std::size_t mark = tracker->events().size();
+    // Auto-fill may log slot events after the event; they are new events too.
     if (auto err = tracker->update_with_autofill(parsed.events[i], ctx_.now()))
       return runtime_error(item_label(parsed.source_index[i], events[parsed.source_index[i]]) + ": " + err->message);
-    // The event and any slot events its auto-fill logged.
-    for (std::size_t k = mark; k < tracker->events().size(); ++k) fresh.push_back(tracker->events()[k]);
   }
-  std::lock_guard<std::mutex> guard(store_mutex_);
-  if (auto err = store_->append(id, fresh)) return *err;
+  if (auto err = store_new_events(*tracker, before)) return *err;
   return tracker;
 }
 
@@ -146,10 +152,9 @@ bool Conversations::needs_session_start(const Tracker& tracker) const {
 Result<std::unique_ptr<Tracker>> Conversations::log_message(const std::string& id, const std::string& text,
                                                             const Json& parse_data) {
   ConversationLock lock(locks_, id);
-  auto loaded = load(id);
+  auto loaded = load_or_new(id);
   if (!loaded) return loaded.error();
   std::unique_ptr<Tracker> tracker = std::move(*loaded);
-  if (!tracker) tracker = std::make_unique<Tracker>(id, domain_);
   const std::size_t before = tracker->events().size();
   if (needs_session_start(*tracker)) {
     // Carry-over (§10.3): the previous session's applied slot events, in order, after session_started.
@@ -178,9 +183,7 @@ Result<std::unique_ptr<Tracker>> Conversations::log_message(const std::string& i
   auto user = parse_event(event, ctx_);
   if (!user) return runtime_error("the message cannot be logged: " + user.error().message);
   if (auto err = tracker->update_with_autofill(*user, ctx_.now())) return *err;
-  std::vector<EventPtr> fresh(tracker->events().begin() + static_cast<std::ptrdiff_t>(before), tracker->events().end());
-  std::lock_guard<std::mutex> guard(store_mutex_);
-  if (auto err = store_->append(id, fresh)) return *err;
+  if (auto err = store_new_events(*tracker, before)) return *err;
   return tracker;
 }
 

@@ -65,6 +65,10 @@ class Conversations {
     std::map<std::string, std::weak_ptr<std::mutex>> locks_;
   };
 
+  Result<std::unique_ptr<Tracker>> load_or_new(const std::string& id);
+  // Stores the tracker's events from position `before` on: what this request added.
+  std::optional<Error> store_new_events(const Tracker& tracker, std::size_t before);
+
   std::shared_ptr<TrackerStore> store_;
   std::shared_ptr<const Domain> domain_;
   ParseContext ctx_;
