@@ -5,15 +5,18 @@
 #   set-up:  a SQLite store holding conversation "bench" with the 50 events of
 #            bench/http/tracker50.json (examples/restaurant_tracker.json from its session_started
 #            on, as GET returns only the last session, plus a user message and its featurization),
-#            and NCONV (64) conversations bench-post-00 .. 63 holding the same 50 events; `convo serve` on a free port; nginx on another, serving
-#            static files whose bytes are those of convo's GET /version and
-#            GET /conversations/bench/tracker?include_events=ALL responses (checked with cmp).
+#            and NCONV (64) conversations bench-post-00 .. 63 holding the same 50 events;
+#            `convo serve` on a free port; nginx on another, serving static files whose bytes are
+#            those of convo's GET /version and GET /conversations/bench/tracker?include_events=ALL
+#            responses (checked with cmp).
 #   timed:   wrk (THREADS 2, CONNECTIONS 32, DURATION 10s, after a WARMUP 2s run for the GETs):
 #            GET /version on convo and nginx; GET /conversations/bench/tracker?include_events=ALL
 #            on convo and nginx (the same path: nginx ignores the query); POST
 #            /conversations/{id}/tracker/events of one slot event on convo, cycling over the NCONV
 #            conversations (bench/http/post_events.lua), default include_events (AFTER_RESTART,
-#            as a Rasa client gets it: each response carries the whole conversation).
+#            as a Rasa client gets it: each response carries the whole conversation). The POST
+#            conversations grow during the run (the table shows by how much), and each POST
+#            reloads and returns its whole conversation: its figures depend on DURATION.
 # Reports requests/s, latency p50/p90/p99 (wrk --latency, milliseconds), CPU time per request of
 # the server (from /proc; convo's process, nginx's master and workers), the convo/nginx ratios
 # of the two GETs, a table and one machine-readable JSON line (the last line).
@@ -272,7 +275,7 @@ convo_rss=$(awk '/^VmHWM/ { print $2 }' "/proc/$convo_pid/status" 2>/dev/null ||
 
 # --- report -------------------------------------------------------------------------------------
 awk -v threads="$THREADS" -v conns="$CONNECTIONS" -v dur="$DURATION" -v nconv="$NCONV" -v tck="$clk_tck" \
-    -v vbytes="$version_bytes" -v tbytes="$tracker_bytes" -v pbytes="$post_bytes" -v ebefore="$events_before" \
+    -v nevents="$EVENTS" -v vbytes="$version_bytes" -v tbytes="$tracker_bytes" -v pbytes="$post_bytes" -v ebefore="$events_before" \
     -v eafter="$events_after" -v rss="${convo_rss:-0}" -v loglevel="$CONVO_LOG_LEVEL" -v auth="${AUTH_TOKEN:+true}" '
   {
     n = $1; req[n] = $2; us[n] = $3; bytes[n] = $4; p50[n] = $5; p90[n] = $6; p99[n] = $7; max[n] = $8
@@ -307,7 +310,7 @@ awk -v threads="$THREADS" -v conns="$CONNECTIONS" -v dur="$DURATION" -v nconv="$
     for (n in req) if (err[n] + status[n] > 0) bad = 1
     if (bad) printf "WARNING: some requests failed (errors / non2xx columns): the figures are not comparable\n"
     printf "\n{\"threads\":%d,\"connections\":%d,\"duration\":\"%s\",\"convo_log_level\":\"%s\",\"auth\":%s,", threads, conns, dur, loglevel, auth == "true" ? "true" : "false"
-    printf "\"version_bytes\":%d,\"tracker_bytes\":%d,\"tracker_events\":50,\"post_conversations\":%d,\"post_events_before\":%d,\"post_events_after\":%d,\"post_response_bytes\":%d,", vbytes, tbytes, nconv, ebefore, eafter, pbytes
+    printf "\"version_bytes\":%d,\"tracker_bytes\":%d,\"tracker_events\":%d,\"post_conversations\":%d,\"post_events_before\":%d,\"post_events_after\":%d,\"post_response_bytes\":%d,", vbytes, tbytes, nevents, nconv, ebefore, eafter, pbytes
     printf "%s,%s,%s,%s,%s,", js("convo_version", "convo_version"), js("nginx_version", "nginx_version"), js("convo_tracker", "convo_tracker"), js("nginx_tracker", "nginx_tracker"), js("convo_post", "convo_post")
     printf "\"version_rps_ratio\":%.4f,\"tracker_rps_ratio\":%.4f,\"version_p50_ratio\":%.3f,\"tracker_p50_ratio\":%.3f,\"convo_peak_rss_kib\":%d,\"ok\":%s}\n", vr, tr, vl, tl, rss, bad ? "false" : "true"
   }' "$tmp/results"

@@ -1,3 +1,5 @@
+#include <sys/socket.h>
+
 #include <chrono>
 #include <mutex>
 
@@ -165,6 +167,17 @@ std::optional<Error> HttpServer::bind() {
     impl_->server = std::make_unique<httplib::Server>();
   }
   auto& svr = *impl_->server;
+  // Nagle's algorithm would hold each response body back ~40 ms (headers and body are two sends).
+  svr.set_tcp_nodelay(true);
+  // A keep-alive connection holds a worker thread: allow many of both.
+  svr.set_keep_alive_max_count(1000);
+  svr.new_task_queue = [] { return new httplib::ThreadPool(64); };
+  // SO_REUSEADDR only: the library's default SO_REUSEPORT would let a second server silently share
+  // a port that is in use instead of failing to start.
+  svr.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const void*>(&yes), sizeof yes);
+  });
   svr.set_payload_max_length(o.max_body_bytes);
   const auto timeout_s = static_cast<time_t>(o.response_timeout);
   svr.set_read_timeout(timeout_s, 0);
