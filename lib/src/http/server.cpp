@@ -75,12 +75,27 @@ namespace {
 
 thread_local std::chrono::steady_clock::time_point request_started;
 
-// The path without query, for the access log (the token never appears in it).
+// The path re-escaped (so a decoded newline or space cannot forge or split a log line), without
+// the query (the token never appears in the log).
+std::string log_path(const std::string& path) {
+  std::string out;
+  char buf[4];
+  for (unsigned char c : path) {
+    if (c <= 0x20 || c >= 0x7f || c == '%') {
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
 std::string log_line(const httplib::Request& req, const httplib::Response& res) {
   double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - request_started).count();
   char buf[64];
   std::snprintf(buf, sizeof buf, " %d %.1fms", res.status, ms);
-  return req.remote_addr + " " + req.method + " " + req.path + buf;
+  return req.remote_addr + " " + req.method + " " + log_path(req.path) + buf;
 }
 
 }  // namespace
@@ -98,6 +113,11 @@ void HttpServer::Impl::add_cors(const httplib::Request& req, httplib::Response& 
 
 void HttpServer::Impl::dispatch(const httplib::Request& req, httplib::Response& res) {
   add_cors(req, res);
+  // The library enforces the limit for Content-Length bodies only; a chunked body is checked here.
+  if (req.body.size() > options.max_body_bytes) {
+    reply_error(res, {413, "PayloadTooLarge", "Request body exceeds the configured limit", Json::object(), nullptr});
+    return;
+  }
   if (req.method == "OPTIONS" && !options.cors.empty()) {  // pre-flight, before auth
     res.set_header("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
     res.set_header("Access-Control-Allow-Headers", req.get_header_value("Access-Control-Request-Headers"));
@@ -182,8 +202,17 @@ std::optional<Error> HttpServer::bind() {
   const auto timeout_s = static_cast<time_t>(o.response_timeout);
   svr.set_read_timeout(timeout_s, 0);
   svr.set_write_timeout(timeout_s, 0);
-  svr.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+  svr.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
     request_started = std::chrono::steady_clock::now();
+    // A body-carrying request without Content-Length or chunked encoding has an empty body
+    // (RFC 9112 §6.3); the library would wait for the connection to close instead.
+    bool has_body_method = req.method == "POST" || req.method == "PUT" || req.method == "PATCH";
+    if (has_body_method && !req.has_header("Content-Length") && !req.has_header("Transfer-Encoding")) {
+      reply_error(res, {400, "BadRequest", "The request has no body (no Content-Length).",
+                        {{"parameter", ""}, {"in", "body"}}, nullptr});
+      res.set_header("Connection", "close");
+      return httplib::Server::HandlerResponse::Handled;
+    }
     return httplib::Server::HandlerResponse::Unhandled;
   });
   Impl* impl = impl_.get();
