@@ -553,4 +553,22 @@ expect_status 1 "openapi_check refuses a bad error body"
 run "$py" "$here/openapi_check.py" --spec "$spec" GET /nope 404 bad4.json
 expect_status 2 "openapi_check: an undeclared response without --fallback-schema"
 
+# --- HTTPS with --ssl-certificate/--ssl-keyfile ---------------------------------------------------
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/key.pem" -out "$tmp/cert.pem" -days 1 \
+  -subj "/CN=localhost" >/dev/null 2>&1
+tls_port=$(free_port)
+"$convo" serve --enable-api -i 127.0.0.1 -p "$tls_port" --store memory: \
+  --ssl-certificate "$tmp/cert.pem" --ssl-keyfile "$tmp/key.pem" --log-file "$tmp/tls.log" >tls.out 2>&1 &
+tls_pid=$!
+server_pids="$server_pids $tls_pid"
+for _ in $(seq 50); do curl -s -m 2 --cacert "$tmp/cert.pem" "https://localhost:$tls_port/" >/dev/null && break; sleep 0.1; done
+out=$(curl -s -m 5 --cacert "$tmp/cert.pem" "https://localhost:$tls_port/version")
+expect_true '[ "$(printf "%s" "$out" | "$py" -c "import json,sys; print(json.load(sys.stdin)[\"version\"])")" = 2.8.12 ]' \
+  "HTTPS serves the API with the given certificate"
+expect_true '! curl -s -m 5 "http://127.0.0.1:$tls_port/version" | grep -q 2.8.12' "plain HTTP is not served on the TLS port"
+kill "$tls_pid" 2>/dev/null
+run "$convo" serve -p "$(free_port)" --store memory: --ssl-certificate "$tmp/missing.pem" --ssl-keyfile "$tmp/key.pem"
+expect_status 1 "a missing certificate is an error"
+expect_err_has "missing.pem" "the error names the certificate"
+
 finish
