@@ -179,7 +179,7 @@ Result<std::unique_ptr<Tracker>> Conversations::log_message(const std::string& i
                 {"text", text},
                 {"parse_data", parse_data},
                 {"input_channel", nullptr},
-                {"message_id", [&] { std::string id = ctx_.new_uuid(); id.erase(std::remove(id.begin(), id.end(), '-'), id.end()); return id; }()}};
+                {"message_id", [&] { std::string hex = ctx_.new_uuid(); hex.erase(std::remove(hex.begin(), hex.end(), '-'), hex.end()); return hex; }()}};
   auto user = parse_event(event, ctx_);
   if (!user) return runtime_error("the message cannot be logged: " + user.error().message);
   if (auto err = tracker->update_with_autofill(*user, ctx_.now())) return *err;
