@@ -25,8 +25,16 @@ build: deps configure
 test: test-deps build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
+RUN_DB ?= $(BUILD_DIR)/run.db
+PORT ?= 5005
+
+# The main job: convo serve over an embedded SQLite store holding the example conversation.
 run: build
-	$(CONVO) tracker show --events examples/restaurant_tracker.json --domain examples/restaurant_domain.yml -o table
+	$(CONVO) tracker put alice examples/restaurant_tracker.json --store sqlite:///$(RUN_DB) -o table
+	$(CONVO) tracker show alice --store sqlite:///$(RUN_DB) --domain examples/restaurant_domain.yml --all-sessions -o table
+	@echo "convo serve on http://localhost:$(PORT) (store $(RUN_DB)); try:"
+	@echo "  curl -s localhost:$(PORT)/conversations/alice/tracker | head -c 300"
+	$(CONVO) serve --enable-api --port $(PORT) --store sqlite:///$(RUN_DB) --domain examples/restaurant_domain.yml
 
 bench: build
 	sh bench/tracker/run.sh
