@@ -7,7 +7,7 @@ pkgs="g++ cmake ninja-build pkg-config ccache make nlohmann-json3-dev libcli11-d
   libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev libjwt-dev libcurl4-openssl-dev"
 if [ "$profile" = test ]; then
   pkgs="$pkgs bsdutils bash python3 groff-base zsh fish sqlite3 postgresql curl
-    python3-jsonschema python3-jwt openssl"
+    python3-jsonschema python3-jwt python3-yaml openssl"
 fi
 missing=""
 for p in $pkgs; do
