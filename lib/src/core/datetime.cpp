@@ -15,9 +15,7 @@
 
 namespace convo {
 namespace {
-
 // ---- civil calendar (proleptic Gregorian, no time_t limits) ----
-
 long long days_from_civil(long long y, long long m, long long d) {
   y -= m <= 2;
   const long long era = (y >= 0 ? y : y - 399) / 400;
@@ -49,7 +47,6 @@ long long floor_div(long long a, long long b) {
 }
 
 // ---- dateutil's tokenizer and word tables ----
-
 // dateutil raises ValueError/IndexError anywhere inside `_parse` and turns it into "Unknown string
 // format"; an exception mirrors that control flow most directly.
 struct Fail {};
