@@ -403,7 +403,7 @@ TEST_CASE("events_equal: per-type fields, timestamps never count (§13)", "[even
   }
 }
 
-TEST_CASE("events_equal: user entities compare as their JSON text (§3.1, §13)", "[event][equality][!mayfail][bug]") {
+TEST_CASE("events_equal: user entities compare as their JSON text (§3.1, §13)", "[event][equality]") {
   // Rasa 2.8: (text, intent name, [JSON of each entity in order]) — jsonpickle text, so 1 vs 1.0
   // and a different key order make two user events unequal.
   CHECK_FALSE(equal(R"({"event": "user", "text": "t", "parse_data": {"entities": [{"entity": "a", "value": 1}]}})",
@@ -412,7 +412,7 @@ TEST_CASE("events_equal: user entities compare as their JSON text (§3.1, §13)"
                     R"({"event": "user", "text": "t", "parse_data": {"entities": [{"value": "v", "entity": "a"}]}})"));
 }
 
-TEST_CASE("events_equal: cancel_reminder compares str(entities) (§3.8, §13)", "[event][equality][!mayfail][bug]") {
+TEST_CASE("events_equal: cancel_reminder compares str(entities) (§3.8, §13)", "[event][equality]") {
   // eq is (name, intent, str(entities)): str([1]) != str([1.0]) and str() keeps dict key order.
   CHECK_FALSE(equal(R"({"event": "cancel_reminder", "name": "n", "entities": [1]})",
                     R"({"event": "cancel_reminder", "name": "n", "entities": [1.0]})"));

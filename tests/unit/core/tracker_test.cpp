@@ -403,7 +403,7 @@ TEST_CASE("autofill: slot events right after user/entities events, in domain slo
 }
 
 TEST_CASE("autofill: entities that are not a list of objects make Rasa's auto-fill raise (§9.3, §5.3)",
-          "[tracker][autofill][!mayfail][bug]") {
+          "[tracker][autofill]") {
   // Rasa 2.8 Domain.slots_for_entities runs `e.get("entity") for e in entities` for every
   // auto_fill slot (session_started_metadata always is one): None is not iterable and a
   // non-dict entity has no .get, so update() raises and the list cannot be logged.
