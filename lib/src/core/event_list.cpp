@@ -40,25 +40,25 @@ ParsedEvents parse_events(const Json& list, const ParseContext& ctx) {
   }
   for (std::size_t i = 0; i < list.size(); ++i) {
     const Json& item = list[i];
-    const std::string label = item_label(i, item);
+    auto label = [&] { return item_label(i, item); };  // built only for problems: hot path
     if (!item.is_object()) {
       if (event_membership(item) == Membership::Absent) {
-        out.warnings.push_back(label + ": not an event object (" + describe_type(item) +
+        out.warnings.push_back(label() + ": not an event object (" + describe_type(item) +
                                "); skipped");
       } else {
-        out.errors.push_back(label + ": expected an event object, got " + describe_type(item));
+        out.errors.push_back(label() + ": expected an event object, got " + describe_type(item));
       }
       continue;
     }
     if (!item.contains("event")) {
-      out.warnings.push_back(label + ": no \"event\" key; skipped");
+      out.warnings.push_back(label() + ": no \"event\" key; skipped");
       continue;
     }
     auto parsed = parse_event(item, ctx);
     if (!parsed) {
-      out.errors.push_back(label + ": " + parsed.error().message);
+      out.errors.push_back(label() + ": " + parsed.error().message);
     } else if (!*parsed) {
-      out.warnings.push_back(label + ": " +
+      out.warnings.push_back(label() + ": " +
                              (item["event"].is_null() ? std::string("\"event\" is null")
                                                       : "legacy event type 'topic'") +
                              "; skipped");
