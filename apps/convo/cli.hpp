@@ -83,6 +83,9 @@ struct TrackerView {
   Format format = Format::Auto;
 };
 int print_tracker(const Tracker& tracker, const TrackerView& view);
+// "replaced 50 events for conversation 'alice' in sqlite:///rasa.db" or {"sender_id", verb: n, "store"}.
+int print_write_result(Format format, const std::string& verb, const std::string& sender, std::size_t count,
+                       const std::string& where);
 
 // A subcommand family: adds itself to the app; its callbacks set the exit code.
 struct Family {

@@ -1,3 +1,4 @@
+#include <fmt/format.h>
 // Helpers every command family shares: reading events, validating before storing, printing.
 #include <unistd.h>
 
@@ -59,6 +60,17 @@ void add_verbosity_option(CLI::App& cmd, std::string& target) {
           "", "verbosity"))
       ->type_name("NONE|APPLIED|AFTER_RESTART|ALL")
       ->capture_default_str();
+}
+
+int print_write_result(Format format, const std::string& verb, const std::string& sender,
+                       std::size_t count, const std::string& where) {
+  if (want_json(format)) {
+    std::cout << dump_compact(Json{{"sender_id", sender}, {verb, count}, {"store", where}}) << "\n";
+  } else {
+    std::cout << fmt::format("{} {} event{} {} conversation '{}' in {}\n", verb, count,
+                             count == 1 ? "" : "s", verb == "appended" ? "to" : "for", sender, where);
+  }
+  return kOk;
 }
 
 int print_tracker(const Tracker& tracker, const TrackerView& view) {

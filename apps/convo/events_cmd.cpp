@@ -79,14 +79,7 @@ int run_push(const PushOptions& opt) {
     if (auto err = (*store)->append(opt.sender_id, *events)) return report(*err);
     where = (*store)->describe();
   }
-  if (want_json(opt.format)) {
-    std::cout << dump_compact(Json{{"sender_id", opt.sender_id}, {"appended", events->size()}, {"store", where}})
-              << "\n";
-  } else {
-    std::cout << fmt::format("appended {} event{} to conversation '{}' in {}\n", events->size(),
-                             events->size() == 1 ? "" : "s", opt.sender_id, where);
-  }
-  return kOk;
+  return print_write_result(opt.format, "appended", opt.sender_id, events->size(), where);
 }
 
 }  // namespace

@@ -20,16 +20,6 @@ struct PutOptions {
   StoreOptions store;
 };
 
-int print_write_result(Format format, const std::string& verb, const std::string& sender,
-                       std::size_t count, const std::string& where) {
-  if (want_json(format)) {
-    std::cout << dump_compact(Json{{"sender_id", sender}, {verb, count}, {"store", where}}) << "\n";
-  } else {
-    std::cout << fmt::format("{} {} event{} {} conversation '{}' in {}\n", verb, count,
-                             count == 1 ? "" : "s", verb == "appended" ? "to" : "for", sender, where);
-  }
-  return kOk;
-}
 
 int run_put(const PutOptions& opt) {
   std::string source;

@@ -352,19 +352,26 @@ std::string members_text(const Json& object) {
 
 }  // namespace
 
-std::string Tracker::state_json(Verbosity verbosity, const std::vector<EventPtr>* chosen) const {
-  Json head = Json::object();
+// The state's keys in Rasa's order: those before `events`, and those after it.
+void Tracker::state_parts(Json& head, Json& tail) const {
+  head = Json::object();
+  head.get_ref<Json::object_t&>().reserve(11);
   head["sender_id"] = sender_id_;
   head["slots"] = slot_values();
   head["latest_message"] = latest_message_data();
   head["latest_event_time"] = events_.empty() ? Json() : events_.back()->timestamp();
   head["followup_action"] = followup_action_;
   head["paused"] = paused_;
-  Json tail = Json::object();
+  tail = Json::object();
   tail["latest_input_channel"] = latest_input_channel();
   tail["active_loop"] = active_loop_state();
   tail["latest_action"] = latest_action_;
   tail["latest_action_name"] = latest_action_name();
+}
+
+std::string Tracker::state_json(Verbosity verbosity, const std::vector<EventPtr>* chosen) const {
+  Json head, tail;
+  state_parts(head, tail);
 
   std::string out = "{" + members_text(head) + ",\"events\":";
   if (verbosity == Verbosity::None) {
@@ -389,19 +396,10 @@ Json Tracker::current_state(Verbosity verbosity) const {
     events = Json::array();
     for (const auto& e : events_for(verbosity)) events.push_back(e->data);
   }
-  Json state = Json::object();
-  state.get_ref<Json::object_t&>().reserve(11);
-  state["sender_id"] = sender_id_;
-  state["slots"] = slot_values();
-  state["latest_message"] = latest_message_data();
-  state["latest_event_time"] = events_.empty() ? Json() : events_.back()->timestamp();
-  state["followup_action"] = followup_action_;
-  state["paused"] = paused_;
+  Json state, tail;
+  state_parts(state, tail);
   state["events"] = std::move(events);
-  state["latest_input_channel"] = latest_input_channel();
-  state["active_loop"] = active_loop_state();
-  state["latest_action"] = latest_action_;
-  state["latest_action_name"] = latest_action_name();
+  for (auto& [key, value] : tail.items()) state[key] = std::move(value);
   return state;
 }
 

@@ -87,6 +87,7 @@ class Tracker {
   };
 
   std::optional<Error> apply(const EventPtr& event);
+  void state_parts(Json& head, Json& tail) const;
   std::optional<Error> apply_entities(const Event& event);
   std::optional<Error> set_slot(const Json& name, const Json& value);
   void set_slot_value(SlotState& slot, const Json& value);
