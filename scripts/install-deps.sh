@@ -4,10 +4,12 @@
 set -eu
 profile=${1:-build}
 pkgs="g++ cmake ninja-build pkg-config ccache make nlohmann-json3-dev libcli11-dev libyaml-cpp-dev catch2 libfmt-dev libsqlite3-dev libpq-dev libspdlog-dev
-  libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev libjwt-dev libcurl4-openssl-dev"
+  libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev libjwt-dev libcurl4-openssl-dev
+  librdkafka-dev librabbitmq-dev libarchive-dev"
 if [ "$profile" = test ]; then
   pkgs="$pkgs bsdutils bash python3 groff-base zsh fish sqlite3 postgresql curl
-    python3-jsonschema python3-jwt python3-yaml openssl"
+    python3-jsonschema python3-jwt python3-yaml openssl
+    rabbitmq-server amqp-tools kcat python3-pika python3-kafka"
 fi
 missing=""
 for p in $pkgs; do

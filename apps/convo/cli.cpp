@@ -61,6 +61,10 @@ const std::vector<Family>& families() {
       {"events", "Check event lists and append events to stored conversations", setup_events},
       {"serve", "Run a Rasa-compatible HTTP server over a tracker store", setup_serve},
       {"status", "Check that a server is up and ready", setup_status},
+      {"consume-kafka", "Store a Rasa event stream from Kafka for offline replay", setup_consume_kafka},
+      {"consume-amqp", "Store a Rasa event stream from RabbitMQ for offline replay", setup_consume_amqp},
+      {"export", "Publish stored events to the configured event broker (rasa export)", setup_export},
+      {"model", "Pull, build and inspect model archives", setup_model},
       {"auth", "Make credentials for the HTTP API's authentication", setup_auth},
       {"completion", "Print a shell completion script", setup_completion},
   };

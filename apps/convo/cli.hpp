@@ -102,6 +102,10 @@ void setup_completion(CLI::App& app, int& exit_code);
 void setup_serve(CLI::App& app, int& exit_code);
 void setup_status(CLI::App& app, int& exit_code);
 void setup_auth(CLI::App& app, int& exit_code);
+void setup_consume_kafka(CLI::App& app, int& exit_code);
+void setup_consume_amqp(CLI::App& app, int& exit_code);
+void setup_export(CLI::App& app, int& exit_code);
+void setup_model(CLI::App& app, int& exit_code);
 
 // Runs the whole CLI; main() only forwards to it.
 int run(int argc, char** argv);

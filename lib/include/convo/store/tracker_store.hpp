@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -20,6 +21,7 @@ struct LoadOptions {
   bool all_sessions = false;     // default: the last session, from the last session_started on
   std::optional<double> since;   // timestamp >= since
   std::optional<double> until;   // timestamp <= until
+  std::optional<double> before;  // timestamp < before (`rasa export`'s maximum)
 };
 
 struct StoredConversation {
@@ -40,6 +42,14 @@ struct ListOptions {
   std::optional<double> until;  // times are those of the events in the window
 };
 
+// A broker message waiting in the store's outbox (convo_outbox): enqueued in the same
+// transaction as the events it carries, removed once the broker confirmed it.
+struct OutboxMessage {
+  std::int64_t id = 0;     // increasing in enqueue order
+  std::string sender_id;
+  std::string body;
+};
+
 class TrackerStore {
  public:
   virtual ~TrackerStore() = default;
@@ -52,13 +62,22 @@ class TrackerStore {
                                                          const LoadOptions& options) = 0;
 
   // Appends events after those stored, in one transaction: all of them or none. Concurrent
-  // appends to one conversation interleave whole batches and lose nothing.
-  virtual std::optional<Error> append(const std::string& sender_id,
-                                      const std::vector<EventPtr>& events) = 0;
+  // appends to one conversation interleave whole batches and lose nothing. `outbox` bodies are
+  // enqueued in the same transaction (the durable outbox: stored events and the messages that
+  // announce them commit together).
+  virtual std::optional<Error> append(const std::string& sender_id, const std::vector<EventPtr>& events,
+                                      const std::vector<std::string>& outbox = {}) = 0;
 
-  // Replaces the conversation's events with these, in one transaction.
-  virtual std::optional<Error> replace(const std::string& sender_id,
-                                       const std::vector<EventPtr>& events) = 0;
+  // Replaces the conversation's events with these, in one transaction (outbox as append).
+  virtual std::optional<Error> replace(const std::string& sender_id, const std::vector<EventPtr>& events,
+                                       const std::vector<std::string>& outbox = {}) = 0;
+
+  // The oldest `limit` outbox messages, in enqueue order.
+  virtual Result<std::vector<OutboxMessage>> outbox_peek(std::size_t limit) = 0;
+  // Removes the outbox messages with id <= up_to_id (the broker confirmed them).
+  virtual std::optional<Error> outbox_remove(std::int64_t up_to_id) = 0;
+  // How many messages wait in the outbox.
+  virtual Result<std::size_t> outbox_depth() = 0;
 
   // Conversation ids with event counts and first/last event times, ordered by id.
   virtual Result<std::vector<ConversationSummary>> list(const ListOptions& options) = 0;

@@ -1,0 +1,53 @@
+// The broker message format both ways: the body Rasa publishes for one event (brokers spec §2),
+// and what a consumer makes of a message it received (§12). Pure data, no I/O.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "convo/core/event.hpp"
+
+namespace convo {
+
+enum class BodyOrder {
+  Live,    // {"sender_id": …, "event": …}: what a tracker-store save publishes
+  Export,  // {"event": …, "sender_id": …}: what `rasa export` publishes (sender_id last)
+};
+
+// One event as Rasa's broker body: the event's JSON plus sender_id, written as Python's
+// json.dumps writes it (", "/": " separators, ASCII escapes, Python float repr).
+std::string broker_body(const std::string& sender_id, const Event& event, BodyOrder order = BodyOrder::Live);
+
+// An AMQP field table entry or a Kafka header.
+using Header = std::pair<std::string, std::string>;
+
+// The header `rasa export` puts on every RabbitMQ message of one run (32 lowercase hex chars).
+inline constexpr const char* kExportHeader = "rasa-export-process-id";
+
+// A message as a consumer received it, with where it came from.
+struct InboundMessage {
+  std::string body;                  // the raw bytes
+  std::vector<Header> headers;       // AMQP headers table / Kafka headers (string values)
+  std::string source;                // "kafka:<topic>" or "amqp:<queue>", for the dead-letter table
+  std::string topic;                 // Kafka: topic, partition and offset of the message
+  std::int32_t partition = -1;
+  std::int64_t offset = -1;
+  std::uint64_t delivery_tag = 0;    // AMQP: the channel's delivery tag
+  bool redelivered = false;          // AMQP: the broker's redelivered flag
+};
+
+// What a consumer makes of one message body: an event of a conversation, or why not.
+struct ClassifiedMessage {
+  bool ok = false;
+  std::string sender_id;
+  EventPtr event;          // parsed with Rasa's rules (the same codec as every other input)
+  std::string reason;      // when !ok: "not JSON: …", "no sender_id", "invalid event: …"
+};
+ClassifiedMessage classify_message(const std::string& body, const ParseContext& ctx);
+
+// The export id header of a message, or "" when it has none.
+std::string export_id_of(const InboundMessage& message);
+
+}  // namespace convo

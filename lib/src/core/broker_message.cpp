@@ -1,0 +1,64 @@
+#include "convo/core/broker_message.hpp"
+
+namespace convo {
+
+std::string broker_body(const std::string& sender_id, const Event& event, BodyOrder order) {
+  // The event's own text, with sender_id spliced in first (live) or last (export): the same
+  // bytes as dumping a merged object, without building one.
+  std::string data = dump_python(event.data);
+  std::string id = dump_python(Json(sender_id));
+  bool empty = data.size() <= 2;
+  if (order == BodyOrder::Live)
+    return "{\"sender_id\": " + id + (empty ? "}" : ", " + data.substr(1));
+  data.pop_back();
+  return data + (empty ? "" : ", ") + "\"sender_id\": " + id + "}";
+}
+
+ClassifiedMessage classify_message(const std::string& body, const ParseContext& ctx) {
+  ClassifiedMessage out;
+  Json object;
+  try {
+    object = Json::parse(body);
+  } catch (const nlohmann::json::parse_error& e) {
+    std::string what = e.what();
+    auto colon = what.find(": ", what.find("parse error"));
+    out.reason = "not JSON: " + (colon == std::string::npos ? what : what.substr(colon + 2));
+    return out;
+  }
+  if (!object.is_object()) {
+    out.reason = "not a JSON object but " + describe_type(object);
+    return out;
+  }
+  auto sid = object.find("sender_id");
+  if (sid == object.end()) {
+    out.reason = "no sender_id";
+    return out;
+  }
+  if (!sid->is_string() || sid->get_ref<const std::string&>().empty()) {
+    out.reason = "sender_id is " + (sid->is_string() ? std::string("empty") : describe_type(*sid)) +
+                 ", not a conversation id";
+    return out;
+  }
+  out.sender_id = sid->get<std::string>();
+  object.erase(sid);
+  auto event = parse_event(object, ctx);
+  if (!event) {
+    out.reason = "invalid event: " + event.error().message;
+    return out;
+  }
+  if (!*event) {
+    out.reason = "invalid event: a legacy event Rasa skips (no 2.x equivalent)";
+    return out;
+  }
+  out.event = std::move(*event);
+  out.ok = true;
+  return out;
+}
+
+std::string export_id_of(const InboundMessage& message) {
+  for (const auto& [name, value] : message.headers)
+    if (name == kExportHeader) return value;
+  return {};
+}
+
+}  // namespace convo
