@@ -1,15 +1,17 @@
 #include "memory_store.hpp"
 
+#include <algorithm>
+
 namespace convo {
 namespace {
 
 bool in_window(const Json& event, const std::optional<double>& since,
-               const std::optional<double>& until) {
-  if (!since && !until) return true;
+               const std::optional<double>& until, const std::optional<double>& before = std::nullopt) {
+  if (!since && !until && !before) return true;
   const Json& ts = event.contains("timestamp") ? event["timestamp"] : Json();
   if (!ts.is_number()) return false;  // as SQL: NULL compares false
   double t = ts.get<double>();
-  return (!since || t >= *since) && (!until || t <= *until);
+  return (!since || t >= *since) && (!until || t <= *until) && (!before || t < *before);
 }
 
 }  // namespace
@@ -32,26 +34,50 @@ Result<std::optional<StoredConversation>> MemoryStore::load(const std::string& s
   StoredConversation conv;
   conv.sender_id = sender_id;
   for (std::size_t i = start; i < events.size(); ++i)
-    if (in_window(events[i], options.since, options.until)) conv.events.push_back(events[i]);
+    if (in_window(events[i], options.since, options.until, options.before)) conv.events.push_back(events[i]);
   return std::optional<StoredConversation>(std::move(conv));
 }
 
-std::optional<Error> MemoryStore::append(const std::string& sender_id,
-                                         const std::vector<EventPtr>& events) {
+void MemoryStore::enqueue(const std::string& sender_id, const std::vector<std::string>& outbox) {
+  for (const auto& body : outbox) outbox_.push_back({next_outbox_id_++, sender_id, body});
+}
+
+std::optional<Error> MemoryStore::append(const std::string& sender_id, const std::vector<EventPtr>& events,
+                                         const std::vector<std::string>& outbox) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto& stored = conversations_[sender_id];
   for (const auto& e : events) stored.push_back(e->data);
+  if (stored.empty()) conversations_.erase(sender_id);
+  enqueue(sender_id, outbox);
   return std::nullopt;
 }
 
-std::optional<Error> MemoryStore::replace(const std::string& sender_id,
-                                          const std::vector<EventPtr>& events) {
+std::optional<Error> MemoryStore::replace(const std::string& sender_id, const std::vector<EventPtr>& events,
+                                          const std::vector<std::string>& outbox) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto& stored = conversations_[sender_id];
   stored.clear();
   for (const auto& e : events) stored.push_back(e->data);
   if (stored.empty()) conversations_.erase(sender_id);
+  enqueue(sender_id, outbox);
   return std::nullopt;
+}
+
+Result<std::vector<OutboxMessage>> MemoryStore::outbox_peek(std::size_t limit) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto n = std::min(limit, outbox_.size());
+  return std::vector<OutboxMessage>(outbox_.begin(), outbox_.begin() + static_cast<std::ptrdiff_t>(n));
+}
+
+std::optional<Error> MemoryStore::outbox_remove(std::int64_t up_to_id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  while (!outbox_.empty() && outbox_.front().id <= up_to_id) outbox_.pop_front();
+  return std::nullopt;
+}
+
+Result<std::size_t> MemoryStore::outbox_depth() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return outbox_.size();
 }
 
 Result<std::vector<ConversationSummary>> MemoryStore::list(const ListOptions& options) {

@@ -1,6 +1,7 @@
 // In-process store (`memory:`): for tests and a server without persistence.
 #pragma once
 
+#include <deque>
 #include <map>
 #include <mutex>
 
@@ -13,15 +14,22 @@ class MemoryStore final : public TrackerStore {
   std::string describe() const override { return "memory:"; }
   Result<std::optional<StoredConversation>> load(const std::string& sender_id,
                                                  const LoadOptions& options) override;
-  std::optional<Error> append(const std::string& sender_id,
-                              const std::vector<EventPtr>& events) override;
-  std::optional<Error> replace(const std::string& sender_id,
-                               const std::vector<EventPtr>& events) override;
+  std::optional<Error> append(const std::string& sender_id, const std::vector<EventPtr>& events,
+                              const std::vector<std::string>& outbox = {}) override;
+  std::optional<Error> replace(const std::string& sender_id, const std::vector<EventPtr>& events,
+                               const std::vector<std::string>& outbox = {}) override;
+  Result<std::vector<OutboxMessage>> outbox_peek(std::size_t limit) override;
+  std::optional<Error> outbox_remove(std::int64_t up_to_id) override;
+  Result<std::size_t> outbox_depth() override;
   Result<std::vector<ConversationSummary>> list(const ListOptions& options) override;
 
  private:
+  void enqueue(const std::string& sender_id, const std::vector<std::string>& outbox);
+
   std::mutex mutex_;
   std::map<std::string, std::vector<Json>> conversations_;
+  std::deque<OutboxMessage> outbox_;
+  std::int64_t next_outbox_id_ = 1;
 };
 
 }  // namespace convo

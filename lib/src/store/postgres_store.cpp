@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
@@ -25,6 +26,14 @@ constexpr const char* kCreateRasaIndex = "CREATE INDEX IF NOT EXISTS ix_events_s
 // convo's own index for the last-session lookup; extra indexes are invisible to Rasa.
 constexpr const char* kCreateConvoIndex =
     "CREATE INDEX IF NOT EXISTS convo_ix_events_sender_type ON events (sender_id, type_name)";
+// convo's outbox: broker messages committed with the events they announce (invisible to Rasa).
+constexpr const char* kCreateOutbox =
+    "CREATE TABLE IF NOT EXISTS convo_outbox (\n"
+    "  id BIGSERIAL PRIMARY KEY,\n"
+    "  sender_id VARCHAR(255) NOT NULL,\n"
+    "  body TEXT NOT NULL,\n"
+    "  enqueued_at FLOAT\n"
+    ")";
 constexpr const char* kInsertName = "convo_insert_event";
 constexpr const char* kInsert =
     "INSERT INTO events (sender_id, type_name, timestamp, intent_name, action_name, data) "
@@ -117,9 +126,10 @@ std::string fnv1a32(const std::string& s) {
   return std::to_string(static_cast<std::int32_t>(h));  // pg_advisory_xact_lock takes int4
 }
 
-// "AND timestamp >= $n AND timestamp <= $m" for the bounds given, numbering from `next`.
+// "AND timestamp >= $n AND timestamp <= $m AND timestamp < $k" for the bounds given, appending
+// their parameters.
 std::string window_sql(const std::optional<double>& since, const std::optional<double>& until,
-                       std::vector<Param>& params) {
+                       const std::optional<double>& before, std::vector<Param>& params) {
   std::string sql;
   if (since) {
     params.push_back(number_text(*since));
@@ -128,6 +138,10 @@ std::string window_sql(const std::optional<double>& since, const std::optional<d
   if (until) {
     params.push_back(number_text(*until));
     sql += " AND timestamp <= $" + std::to_string(params.size()) + "::float8";
+  }
+  if (before) {
+    params.push_back(number_text(*before));
+    sql += " AND timestamp < $" + std::to_string(params.size()) + "::float8";
   }
   return sql;
 }
@@ -221,16 +235,23 @@ std::optional<Error> PostgresStore::prepare_schema() {
   // Check before creating: CREATE ... IF NOT EXISTS still needs the CREATE privilege, which a
   // role using someone else's Rasa database may lack.
   auto present = exec(conn_, "SELECT to_regclass('events') IS NOT NULL, "
-                             "to_regclass('convo_ix_events_sender_type') IS NOT NULL");
+                             "to_regclass('convo_ix_events_sender_type') IS NOT NULL, "
+                             "to_regclass('convo_outbox') IS NOT NULL");
   if (!ok(present)) return fail("cannot inspect the database");
   bool has_table = std::string(PQgetvalue(present.get(), 0, 0)) == "t";
   bool has_index = std::string(PQgetvalue(present.get(), 0, 1)) == "t";
+  bool has_outbox_table = std::string(PQgetvalue(present.get(), 0, 2)) == "t";
   if (!has_table && (!ok(exec(conn_, kCreateTable)) || !ok(exec(conn_, kCreateRasaIndex))))
     return fail("cannot create the events table");
   if (!has_index) {
     // Only a speed-up: a role that does not own the table cannot add it, and that is fine.
     exec(conn_, "SAVEPOINT convo_index");
     if (!ok(exec(conn_, kCreateConvoIndex))) exec(conn_, "ROLLBACK TO SAVEPOINT convo_index");
+  }
+  if (!has_outbox_table) {
+    // A role without the CREATE privilege can still store events; only enqueueing then fails.
+    exec(conn_, "SAVEPOINT convo_outbox");
+    if (!ok(exec(conn_, kCreateOutbox))) exec(conn_, "ROLLBACK TO SAVEPOINT convo_outbox");
   }
   if (!ok(exec(conn_, "COMMIT"))) return fail("cannot create the events table");
   return std::nullopt;
@@ -247,7 +268,7 @@ Result<std::optional<StoredConversation>> PostgresStore::load(const std::string&
   if (!options.all_sessions)
     sql += " AND id >= COALESCE((SELECT MAX(id) FROM events WHERE sender_id = $1 AND "
            "type_name = 'session_started'), 0)";
-  sql += window_sql(options.since, options.until, params) + " ORDER BY id";
+  sql += window_sql(options.since, options.until, options.before, params) + " ORDER BY id";
   auto rows = exec(conn_, sql, params);
   if (!ok(rows)) return failure("cannot read events", PQerrorMessage(conn_));
   StoredConversation conv;
@@ -270,8 +291,8 @@ Result<std::optional<StoredConversation>> PostgresStore::load(const std::string&
   return std::optional<StoredConversation>(std::move(conv));
 }
 
-std::optional<Error> PostgresStore::write(const std::string& sender_id,
-                                          const std::vector<EventPtr>& events, bool replace_existing) {
+std::optional<Error> PostgresStore::write(const std::string& sender_id, const std::vector<EventPtr>& events,
+                                          const std::vector<std::string>& outbox, bool replace_existing) {
   auto rollback = [&](const std::string& what) {
     Error e = failure(what, PQerrorMessage(conn_));
     exec(conn_, "ROLLBACK");
@@ -300,23 +321,85 @@ std::optional<Error> PostgresStore::write(const std::string& sender_id,
     PgResult inserted(PQexecPrepared(conn_, kInsertName, 6, ptrs, nullptr, nullptr, 0), PQclear);
     if (!ok(inserted)) return rollback("cannot insert an event");
   }
+  if (!outbox.empty()) {
+    // One statement for the whole outbox: the bodies arrive as one text[] parameter and keep
+    // their order (WITH ORDINALITY), so ids increase in enqueue order.
+    std::string array = "{";
+    for (const auto& body : outbox) {
+      if (array.size() > 1) array += ',';
+      array += '"';
+      for (char c : body) {
+        if (c == '"' || c == '\\') array += '\\';
+        array += c;
+      }
+      array += '"';
+    }
+    array += '}';
+    if (!ok(exec(conn_,
+                 "INSERT INTO convo_outbox (sender_id, body, enqueued_at) "
+                 "SELECT $1, b, $3::float8 FROM unnest($2::text[]) WITH ORDINALITY AS t(b, n) ORDER BY n",
+                 {sender_id, array, number_text(wall_clock_now())})))
+      return rollback("cannot enqueue broker messages");
+  }
   if (!ok(exec(conn_, "COMMIT"))) return rollback("commit failed");
   return std::nullopt;
 }
 
-std::optional<Error> PostgresStore::append(const std::string& sender_id, const std::vector<EventPtr>& events) {
-  return write(sender_id, events, false);
+std::optional<Error> PostgresStore::append(const std::string& sender_id, const std::vector<EventPtr>& events,
+                                           const std::vector<std::string>& outbox) {
+  return write(sender_id, events, outbox, false);
 }
 
-std::optional<Error> PostgresStore::replace(const std::string& sender_id, const std::vector<EventPtr>& events) {
-  return write(sender_id, events, true);
+std::optional<Error> PostgresStore::replace(const std::string& sender_id, const std::vector<EventPtr>& events,
+                                            const std::vector<std::string>& outbox) {
+  return write(sender_id, events, outbox, true);
+}
+
+// A database Rasa created, opened read-only (or by a role that may not create tables), may have
+// no outbox: then it is empty.
+Result<bool> PostgresStore::has_outbox() {
+  auto r = exec(conn_, "SELECT to_regclass('convo_outbox') IS NOT NULL");
+  if (!ok(r)) return failure("cannot inspect the database", PQerrorMessage(conn_));
+  return std::string(PQgetvalue(r.get(), 0, 0)) == "t";
+}
+
+Result<std::vector<OutboxMessage>> PostgresStore::outbox_peek(std::size_t limit) {
+  std::vector<OutboxMessage> out;
+  auto present = has_outbox();
+  if (!present) return present.error();
+  if (!*present || limit == 0) return out;
+  auto rows = exec(conn_, "SELECT id, sender_id, body FROM convo_outbox ORDER BY id LIMIT $1::int8",
+                   {std::to_string(std::min<std::size_t>(limit, INT64_MAX))});
+  if (!ok(rows)) return failure("cannot read the outbox", PQerrorMessage(conn_));
+  for (int i = 0, n = PQntuples(rows.get()); i < n; ++i)
+    out.push_back({std::stoll(PQgetvalue(rows.get(), i, 0)), PQgetvalue(rows.get(), i, 1),
+                   std::string(PQgetvalue(rows.get(), i, 2), static_cast<std::size_t>(PQgetlength(rows.get(), i, 2)))});
+  return out;
+}
+
+std::optional<Error> PostgresStore::outbox_remove(std::int64_t up_to_id) {
+  auto present = has_outbox();
+  if (!present) return present.error();
+  if (!*present) return std::nullopt;
+  if (!ok(exec(conn_, "DELETE FROM convo_outbox WHERE id <= $1::int8", {std::to_string(up_to_id)})))
+    return failure("cannot remove sent broker messages", PQerrorMessage(conn_));
+  return std::nullopt;
+}
+
+Result<std::size_t> PostgresStore::outbox_depth() {
+  auto present = has_outbox();
+  if (!present) return present.error();
+  if (!*present) return std::size_t{0};
+  auto r = exec(conn_, "SELECT COUNT(*) FROM convo_outbox");
+  if (!ok(r)) return failure("cannot count the outbox", PQerrorMessage(conn_));
+  return static_cast<std::size_t>(std::stoull(PQgetvalue(r.get(), 0, 0)));
 }
 
 Result<std::vector<ConversationSummary>> PostgresStore::list(const ListOptions& options) {
   std::vector<Param> params;
   // COLLATE "C" orders by bytes like SQLite, whatever the database's locale.
   std::string sql = "SELECT sender_id, COUNT(*), MIN(timestamp), MAX(timestamp) FROM events WHERE TRUE" +
-                    window_sql(options.since, options.until, params) +
+                    window_sql(options.since, options.until, std::nullopt, params) +
                     " GROUP BY sender_id ORDER BY sender_id COLLATE \"C\"";
   auto rows = exec(conn_, sql, params);
   if (!ok(rows)) return failure("cannot list conversations", PQerrorMessage(conn_));

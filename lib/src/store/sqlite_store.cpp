@@ -1,15 +1,16 @@
 #include "sqlite_store.hpp"
 
-#include <sqlite3.h>
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdio>
 
 namespace convo {
 namespace {
 
 // Rasa's DDL (SQLAlchemy's rendering for SQLite), plus an index of convo's own for the
-// last-session lookup; extra indexes are invisible to Rasa.
+// last-session lookup and convo's outbox; extra tables and indexes are invisible to Rasa.
 constexpr const char* kSchema =
     "CREATE TABLE IF NOT EXISTS events (\n"
     "  id INTEGER NOT NULL,\n"
@@ -22,52 +23,32 @@ constexpr const char* kSchema =
     "  PRIMARY KEY (id)\n"
     ");\n"
     "CREATE INDEX IF NOT EXISTS ix_events_sender_id ON events (sender_id);\n"
-    "CREATE INDEX IF NOT EXISTS convo_ix_events_sender_type ON events (sender_id, type_name);\n";
+    "CREATE INDEX IF NOT EXISTS convo_ix_events_sender_type ON events (sender_id, type_name);\n"
+    "CREATE TABLE IF NOT EXISTS convo_outbox (\n"
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+    "  sender_id VARCHAR(255) NOT NULL,\n"
+    "  body TEXT NOT NULL,\n"
+    "  enqueued_at FLOAT\n"
+    ");\n";
 
 constexpr int kBusyTimeoutMs = 30000;
 
-// A prepared statement that finalizes itself.
-class Statement {
- public:
-  Statement(sqlite3* db, const std::string& sql) { rc_ = sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt_, nullptr); }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-  bool ok() const { return rc_ == SQLITE_OK; }
-  sqlite3_stmt* get() const { return stmt_; }
-  void bind_text(int i, const std::string& s) { sqlite3_bind_text(stmt_, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT); }
-  void bind_json(int i, const Json& v) {
-    if (v.is_number()) sqlite3_bind_double(stmt_, i, v.get<double>());
-    else if (v.is_string()) bind_text(i, v.get<std::string>());
-    else sqlite3_bind_null(stmt_, i);
-  }
-  void bind_double(int i, double d) { sqlite3_bind_double(stmt_, i, d); }
-  int step() { return sqlite3_step(stmt_); }
-  void reset() { sqlite3_reset(stmt_); sqlite3_clear_bindings(stmt_); }
-  std::string text(int col) const {
-    auto p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
-    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col))) : std::string();
-  }
-  Json number(int col) const {
-    return sqlite3_column_type(stmt_, col) == SQLITE_NULL ? Json() : Json(sqlite3_column_double(stmt_, col));
-  }
-
- private:
-  sqlite3_stmt* stmt_ = nullptr;
-  int rc_;
-};
-
-// "AND timestamp >= ?n AND timestamp <= ?m" for the bounds given, numbering from `next`.
-std::string window_sql(const std::optional<double>& since, const std::optional<double>& until, int next) {
+// "AND timestamp >= ?n AND timestamp <= ?m AND timestamp < ?k" for the bounds given, numbering
+// from `next`.
+std::string window_sql(const std::optional<double>& since, const std::optional<double>& until,
+                       const std::optional<double>& before, int next) {
   std::string sql;
   if (since) sql += " AND timestamp >= ?" + std::to_string(next++);
-  if (until) sql += " AND timestamp <= ?" + std::to_string(next);
+  if (until) sql += " AND timestamp <= ?" + std::to_string(next++);
+  if (before) sql += " AND timestamp < ?" + std::to_string(next);
   return sql;
 }
 
-void bind_window(Statement& st, const std::optional<double>& since, const std::optional<double>& until, int next) {
+void bind_window(Statement& st, const std::optional<double>& since, const std::optional<double>& until,
+                 const std::optional<double>& before, int next) {
   if (since) st.bind_double(next++, *since);
-  if (until) st.bind_double(next, *until);
+  if (until) st.bind_double(next++, *until);
+  if (before) st.bind_double(next, *before);
 }
 
 // Percent-escapes what a file: URI cannot hold literally.
@@ -87,14 +68,36 @@ std::string uri_escape(const std::string& path) {
 
 }  // namespace
 
-Error SqliteStore::failure(const std::string& what) const {
-  int code = sqlite3_errcode(db_);
-  std::string msg = path_ + ": " + what + ": " + sqlite3_errmsg(db_);
+Error sqlite_failure(sqlite3* db, const std::string& path, const std::string& what) {
+  int code = sqlite3_errcode(db);
+  std::string msg = path + ": " + what + ": " + sqlite3_errmsg(db);
   return code == SQLITE_BUSY ? Error{ErrorKind::Runtime, msg + " (the database stayed locked)"}
                              : runtime_error(msg);
 }
 
-Result<std::unique_ptr<TrackerStore>> SqliteStore::open(const std::string& path, StoreAccess access) {
+void bind_event_row(Statement& insert, const std::string& sender_id, const EventRow& row) {
+  insert.bind_text(1, sender_id);
+  insert.bind_text(2, row.type_name);
+  insert.bind_json(3, row.timestamp);
+  insert.bind_json(4, row.intent_name);
+  insert.bind_json(5, row.action_name);
+  insert.bind_text(6, row.data);
+}
+
+std::optional<std::string> sqlite_path_of(const std::string& url) {
+  const std::string prefix = "sqlite:///";
+  if (url.rfind(prefix, 0) == 0) {
+    std::string path = url.substr(prefix.size());  // sqlite:////abs keeps its leading /
+    if (path.empty() || path == ":memory:") return std::nullopt;
+    return path;
+  }
+  if (url.empty() || url.find("://") != std::string::npos || url.rfind("sqlite:", 0) == 0 ||
+      url.rfind("memory:", 0) == 0)
+    return std::nullopt;
+  return url;  // a plain path
+}
+
+Result<sqlite3*> open_sqlite_database(const std::string& path, StoreAccess access) {
   struct stat st {};
   bool exists = ::stat(path.c_str(), &st) == 0;
   if (access == StoreAccess::ReadOnly && !exists)
@@ -111,8 +114,11 @@ Result<std::unique_ptr<TrackerStore>> SqliteStore::open(const std::string& path,
   }
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(target.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
-  std::unique_ptr<SqliteStore> store(new SqliteStore(db, path));
-  if (rc != SQLITE_OK) return store->failure("cannot open");
+  auto fail = [&](Error e) {
+    sqlite3_close_v2(db);
+    return e;
+  };
+  if (rc != SQLITE_OK) return fail(sqlite_failure(db, path, "cannot open"));
   sqlite3_busy_timeout(db, kBusyTimeoutMs);
   if (access == StoreAccess::ReadWrite) {
     char* err = nullptr;
@@ -121,15 +127,21 @@ Result<std::unique_ptr<TrackerStore>> SqliteStore::open(const std::string& path,
         sqlite3_exec(db, kSchema, nullptr, nullptr, &err) != SQLITE_OK) {
       std::string msg = err ? err : "unknown error";
       sqlite3_free(err);
-      return runtime_error(path + ": cannot prepare the database: " + msg);
+      return fail(runtime_error(path + ": cannot prepare the database: " + msg));
     }
   } else {
     Statement check(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'");
-    if (!check.ok()) return store->failure("not a readable SQLite database");
+    if (!check.ok()) return fail(sqlite_failure(db, path, "not a readable SQLite database"));
     if (check.step() != SQLITE_ROW)
-      return not_found_error(path + ": not a Rasa tracker database (it has no events table)");
+      return fail(not_found_error(path + ": not a Rasa tracker database (it has no events table)"));
   }
-  return std::unique_ptr<TrackerStore>(std::move(store));
+  return db;
+}
+
+Result<std::unique_ptr<TrackerStore>> SqliteStore::open(const std::string& path, StoreAccess access) {
+  auto db = open_sqlite_database(path, access);
+  if (!db) return db.error();
+  return std::unique_ptr<TrackerStore>(new SqliteStore(*db, path));
 }
 
 SqliteStore::~SqliteStore() { sqlite3_close_v2(db_); }
@@ -142,19 +154,18 @@ Result<std::optional<StoredConversation>> SqliteStore::load(const std::string& s
   if (!options.all_sessions)
     sql += " AND id >= COALESCE((SELECT MAX(id) FROM events WHERE sender_id = ?1 AND "
            "type_name = 'session_started'), 0)";
-  sql += window_sql(options.since, options.until, 2) + " ORDER BY id";
+  sql += window_sql(options.since, options.until, options.before, 2) + " ORDER BY id";
   Statement st(db_, sql);
   if (!st.ok()) return failure("cannot read events");
   st.bind_text(1, sender_id);
-  bind_window(st, options.since, options.until, 2);
+  bind_window(st, options.since, options.until, options.before, 2);
   StoredConversation conv;
   conv.sender_id = sender_id;
   int rc;
   while ((rc = st.step()) == SQLITE_ROW) {
     auto event = parse_row_data(st.text(1));
     if (!event) {
-      conv.warnings.push_back("row " + std::to_string(sqlite3_column_int64(st.get(), 0)) + ": " +
-                              event.error().message + "; skipped");
+      conv.warnings.push_back("row " + std::to_string(st.int64(0)) + ": " + event.error().message + "; skipped");
       continue;
     }
     conv.events.push_back(std::move(*event));
@@ -168,10 +179,10 @@ Result<std::optional<StoredConversation>> SqliteStore::load(const std::string& s
   return std::optional<StoredConversation>(std::move(conv));
 }
 
-std::optional<Error> SqliteStore::write(const std::string& sender_id,
-                                        const std::vector<EventPtr>& events, bool replace_existing) {
+std::optional<Error> SqliteStore::write(const std::string& sender_id, const std::vector<EventPtr>& events,
+                                        const std::vector<std::string>& outbox, bool replace_existing) {
   // IMMEDIATE takes the write lock up front, so concurrent writers queue (busy timeout) instead
-  // of failing half-way; the batch commits whole or not at all.
+  // of failing half-way; the events and their outbox messages commit whole or not at all.
   if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
     return failure("cannot start a transaction");
   auto rollback = [&](const std::string& what) {
@@ -181,46 +192,90 @@ std::optional<Error> SqliteStore::write(const std::string& sender_id,
   };
   if (replace_existing) {
     Statement del(db_, "DELETE FROM events WHERE sender_id = ?1");
+    if (!del.ok()) return rollback("cannot delete events");
     del.bind_text(1, sender_id);
-    if (!del.ok() || del.step() != SQLITE_DONE) return rollback("cannot delete events");
+    if (del.step() != SQLITE_DONE) return rollback("cannot delete events");
   }
-  Statement ins(db_,
-                "INSERT INTO events (sender_id, type_name, timestamp, intent_name, action_name, data) "
-                "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-  if (!ins.ok()) return rollback("cannot insert events");
-  for (const auto& e : events) {
-    EventRow row = event_row(*e);
-    ins.bind_text(1, sender_id);
-    ins.bind_text(2, row.type_name);
-    ins.bind_json(3, row.timestamp);
-    ins.bind_json(4, row.intent_name);
-    ins.bind_json(5, row.action_name);
-    ins.bind_text(6, row.data);
-    if (ins.step() != SQLITE_DONE) return rollback("cannot insert an event");
-    ins.reset();
+  if (!events.empty()) {
+    Statement ins(db_, kInsertEventSql);
+    if (!ins.ok()) return rollback("cannot insert events");
+    for (const auto& e : events) {
+      bind_event_row(ins, sender_id, event_row(*e));
+      if (ins.step() != SQLITE_DONE) return rollback("cannot insert an event");
+      ins.reset();
+    }
+  }
+  if (!outbox.empty()) {
+    Statement enq(db_, "INSERT INTO convo_outbox (sender_id, body, enqueued_at) VALUES (?1, ?2, ?3)");
+    if (!enq.ok()) return rollback("cannot enqueue broker messages");
+    double now = wall_clock_now();
+    for (const auto& body : outbox) {
+      enq.bind_text(1, sender_id);
+      enq.bind_text(2, body);
+      enq.bind_double(3, now);
+      if (enq.step() != SQLITE_DONE) return rollback("cannot enqueue a broker message");
+      enq.reset();
+    }
   }
   if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) return rollback("commit failed");
   return std::nullopt;
 }
 
-std::optional<Error> SqliteStore::append(const std::string& sender_id, const std::vector<EventPtr>& events) {
-  return write(sender_id, events, false);
+std::optional<Error> SqliteStore::append(const std::string& sender_id, const std::vector<EventPtr>& events,
+                                         const std::vector<std::string>& outbox) {
+  return write(sender_id, events, outbox, false);
 }
 
-std::optional<Error> SqliteStore::replace(const std::string& sender_id, const std::vector<EventPtr>& events) {
-  return write(sender_id, events, true);
+std::optional<Error> SqliteStore::replace(const std::string& sender_id, const std::vector<EventPtr>& events,
+                                          const std::vector<std::string>& outbox) {
+  return write(sender_id, events, outbox, true);
+}
+
+// A database opened read-only may predate the outbox (Rasa's own, or an older convo's).
+bool SqliteStore::has_outbox() {
+  Statement check(db_, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'convo_outbox'");
+  return check.ok() && check.step() == SQLITE_ROW;
+}
+
+Result<std::vector<OutboxMessage>> SqliteStore::outbox_peek(std::size_t limit) {
+  std::vector<OutboxMessage> out;
+  if (limit == 0 || !has_outbox()) return out;
+  Statement st(db_, "SELECT id, sender_id, body FROM convo_outbox ORDER BY id LIMIT ?1");
+  if (!st.ok()) return failure("cannot read the outbox");
+  st.bind_int64(1, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));
+  int rc;
+  while ((rc = st.step()) == SQLITE_ROW) out.push_back({st.int64(0), st.text(1), st.text(2)});
+  if (rc != SQLITE_DONE) return failure("reading the outbox failed");
+  return out;
+}
+
+std::optional<Error> SqliteStore::outbox_remove(std::int64_t up_to_id) {
+  if (!has_outbox()) return std::nullopt;
+  Statement st(db_, "DELETE FROM convo_outbox WHERE id <= ?1");
+  if (!st.ok()) return failure("cannot remove sent broker messages");
+  st.bind_int64(1, up_to_id);
+  if (st.step() != SQLITE_DONE) return failure("cannot remove sent broker messages");
+  return std::nullopt;
+}
+
+Result<std::size_t> SqliteStore::outbox_depth() {
+  if (!has_outbox()) return std::size_t{0};
+  Statement st(db_, "SELECT COUNT(*) FROM convo_outbox");
+  if (!st.ok() || st.step() != SQLITE_ROW) return failure("cannot count the outbox");
+  return static_cast<std::size_t>(st.int64(0));
 }
 
 Result<std::vector<ConversationSummary>> SqliteStore::list(const ListOptions& options) {
   std::string sql = "SELECT sender_id, COUNT(*), MIN(timestamp), MAX(timestamp) FROM events WHERE 1" +
-                    window_sql(options.since, options.until, 1) + " GROUP BY sender_id ORDER BY sender_id";
+                    window_sql(options.since, options.until, std::nullopt, 1) +
+                    " GROUP BY sender_id ORDER BY sender_id";
   Statement st(db_, sql);
   if (!st.ok()) return failure("cannot list conversations");
-  bind_window(st, options.since, options.until, 1);
+  bind_window(st, options.since, options.until, std::nullopt, 1);
   std::vector<ConversationSummary> out;
   int rc;
   while ((rc = st.step()) == SQLITE_ROW)
-    out.push_back({st.text(0), static_cast<std::size_t>(sqlite3_column_int64(st.get(), 1)), st.number(2), st.number(3)});
+    out.push_back({st.text(0), static_cast<std::size_t>(st.int64(1)), st.number(2), st.number(3)});
   if (rc != SQLITE_DONE) return failure("listing conversations failed");
   return out;
 }

@@ -1,0 +1,67 @@
+// A thin RAII wrapper over a prepared SQLite statement, shared by the store and the ingest sink.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <string>
+
+#include "convo/core/json.hpp"
+
+namespace convo {
+
+// A prepared statement that finalizes itself. Text and blobs are copied on bind.
+class Statement {
+ public:
+  Statement() = default;
+  Statement(sqlite3* db, const std::string& sql) { prepare(db, sql); }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  bool prepare(sqlite3* db, const std::string& sql) {
+    sqlite3_finalize(stmt_);
+    stmt_ = nullptr;
+    rc_ = sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt_, nullptr);
+    return ok();
+  }
+  bool ok() const { return rc_ == SQLITE_OK && stmt_ != nullptr; }
+  sqlite3_stmt* get() const { return stmt_; }
+
+  void bind_text(int i, const std::string& s) {
+    sqlite3_bind_text(stmt_, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+  }
+  void bind_blob(int i, const void* data, std::size_t size) {
+    sqlite3_bind_blob(stmt_, i, data, static_cast<int>(size), SQLITE_TRANSIENT);
+  }
+  // Numbers as REAL, strings as TEXT, anything else as NULL (Rasa's derived columns).
+  void bind_json(int i, const Json& v) {
+    if (v.is_number()) sqlite3_bind_double(stmt_, i, v.get<double>());
+    else if (v.is_string()) bind_text(i, v.get<std::string>());
+    else sqlite3_bind_null(stmt_, i);
+  }
+  void bind_double(int i, double d) { sqlite3_bind_double(stmt_, i, d); }
+  void bind_int64(int i, std::int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
+  void bind_null(int i) { sqlite3_bind_null(stmt_, i); }
+
+  int step() { return sqlite3_step(stmt_); }
+  void reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+
+  std::string text(int col) const {
+    auto p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col))) : std::string();
+  }
+  std::int64_t int64(int col) const { return sqlite3_column_int64(stmt_, col); }
+  Json number(int col) const {
+    return sqlite3_column_type(stmt_, col) == SQLITE_NULL ? Json() : Json(sqlite3_column_double(stmt_, col));
+  }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+  int rc_ = SQLITE_MISUSE;
+};
+
+}  // namespace convo
