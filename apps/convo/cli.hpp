@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "convo/broker/broker.hpp"
+#include "convo/config/endpoints.hpp"
 #include "convo/core/domain.hpp"
 #include "convo/core/error.hpp"
 #include "convo/core/event_list.hpp"
@@ -62,6 +64,12 @@ struct StoreOptions {
 };
 void add_store_options(CLI::App& cmd, StoreOptions& options);
 Result<std::unique_ptr<TrackerStore>> open_store_option(const StoreOptions& options, StoreAccess access);
+// endpoints.yml as Rasa reads it (warnings printed); a missing file is a NotFound error.
+Result<EndpointsConfig> load_endpoints_file(const std::string& path);
+// The tracker store endpoints.yml's tracker_store section names (in-memory when absent).
+Result<std::unique_ptr<TrackerStore>> open_endpoints_store(const EndpointsConfig& endpoints, StoreAccess access);
+// The event broker of endpoints.yml's event_broker section (warnings printed); null when absent.
+Result<std::unique_ptr<EventBroker>> open_broker_option(const EndpointsConfig& endpoints);
 // Adds --url/--token/--jwt/--timeout: the command then talks to a server (remote.cpp).
 void add_server_options(CLI::App& cmd, StoreOptions& options);
 // The server to use: --url, else $CONVO_URL unless --store/--endpoints were given; "" for a store.

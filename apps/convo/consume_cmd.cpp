@@ -1,13 +1,241 @@
-// convo consume-kafka / consume-amqp (being written).
+// convo consume-kafka / consume-amqp: a Rasa event stream into a SQLite store (Rasa's schema)
+// or NDJSON, exactly once into the store (pipeline/consumer.hpp; brokers spec §12).
+#include <fmt/format.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+
 #include "cli.hpp"
+#include "convo/broker/amqp.hpp"
+#include "convo/broker/kafka.hpp"
+#include "convo/pipeline/consumer.hpp"
+#include "convo/render/style.hpp"
 
 namespace convo::cli {
+namespace {
 
-void setup_consume_kafka(CLI::App& app, int& /*exit_code*/) {
-  app.add_subcommand("consume-kafka", "Store a Rasa event stream from Kafka for offline replay");
+std::atomic<bool> g_stop{false};
+extern "C" void on_stop_signal(int) { g_stop.store(true); }
+
+enum class Sink { Auto, Json, Table, Ndjson };
+
+struct ConsumeCommon {
+  std::string store;
+  std::string dead_letter;
+  Sink output = Sink::Auto;
+  bool exit_at_end = false, follow = false;
+  std::optional<std::size_t> count;
+  std::size_t batch = 1000;
+  std::string batch_wait = "200ms";
+};
+
+struct KafkaOptions {
+  std::string brokers, topic, group = "convo", offset = "stored";
+  std::vector<std::string> properties;
+  ConsumeCommon common;
+};
+
+struct AmqpOptions {
+  std::string url = "amqp://guest:guest@localhost:5672/", queue = "rasa_core_events", exchange;
+  std::uint16_t prefetch = 1000;
+  ConsumeCommon common;
+};
+
+void add_common(CLI::App& cmd, ConsumeCommon& c) {
+  cmd.add_option("--store", c.store,
+                 "SQLite store to fill, in Rasa's schema (default: $CONVO_STORE, else sqlite:///rasa.db)")
+      ->type_name("URL");
+  cmd.add_option("-o,--output", c.output,
+                 "ndjson: the events on stdout instead of a store; json or table: the summary's format "
+                 "(default: table on a terminal, json otherwise)")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, Sink>{{"json", Sink::Json},
+                                                                     {"table", Sink::Table},
+                                                                     {"ndjson", Sink::Ndjson}},
+                                          CLI::ignore_case)
+                      .description(""))
+      ->type_name("json|table|ndjson");
+  cmd.add_flag("-e,--exit-at-end", c.exit_at_end, "Exit once the stream has nothing more to read");
+  cmd.add_flag("--follow", c.follow, "Keep waiting for new messages (the default)");
+  cmd.add_option("-c,--count", c.count, "Stop after N messages")->type_name("N");
+  cmd.add_option("--dead-letter", c.dead_letter,
+                 "Append malformed messages (with the reason) to this NDJSON file instead of the "
+                 "store's convo_dead_letters table")
+      ->type_name("FILE");
+  cmd.add_option("--batch", c.batch, "Messages per store transaction at most")->capture_default_str()->type_name("N");
+  cmd.add_option("--batch-wait", c.batch_wait, "How long a batch may gather before it is committed")
+      ->capture_default_str()
+      ->type_name("DURATION");
 }
-void setup_consume_amqp(CLI::App& app, int& /*exit_code*/) {
-  app.add_subcommand("consume-amqp", "Store a Rasa event stream from RabbitMQ for offline replay");
+
+// Progress on a terminal: one line, rewritten at most a few times a second.
+class ProgressLine {
+ public:
+  ProgressLine() : on_(isatty(STDERR_FILENO) == 1), style_(style_for_fd(STDERR_FILENO)) {}
+  void update(const ConsumeProgress& p) {
+    if (!on_) return;
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_ < std::chrono::milliseconds(200) && p.state == state_) return;
+    last_ = now;
+    state_ = p.state;
+    std::string line = fmt::format("{} stored  {} duplicates  {} malformed  lag {}  {}", p.counts.stored,
+                                   p.counts.duplicates, p.counts.malformed, p.lag, p.state);
+    std::cerr << "\r\033[K" << style_.paint(line, p.state == "consuming" ? Tone::Dim : Tone::Warn) << std::flush;
+  }
+  void clear() {
+    if (on_) std::cerr << "\r\033[K" << std::flush;
+  }
+
+ private:
+  bool on_;
+  Style style_;
+  std::chrono::steady_clock::time_point last_{};
+  std::string state_;
+};
+
+int consume(MessageSource& source, const ConsumeCommon& c, IngestSink& sink) {
+  auto wait = parse_duration_seconds(c.batch_wait);
+  if (!wait) return report(usage_error("--batch-wait: expected a duration such as 200ms, got '" + c.batch_wait + "'"));
+  if (c.batch == 0) return report(usage_error("--batch: must be at least 1"));
+  ConsumeOptions options;
+  options.batch = c.batch;
+  options.batch_wait = std::chrono::milliseconds(static_cast<long long>(*wait * 1000));
+  options.exit_at_end = c.exit_at_end && !c.follow;
+  options.max_messages = c.count;
+  // With -e a broker that stays unreachable ends the run (exit 5) instead of waiting for ever.
+  if (options.exit_at_end) options.give_up_after = std::chrono::seconds(30);
+  g_stop.store(false);
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  ProgressLine line;
+  ConsumeSummary summary =
+      run_consumer(source, sink, options, g_stop, [&](const ConsumeProgress& p) { line.update(p); });
+  line.clear();
+  const auto& n = summary.counts;
+  Json json = {{"source", source.describe()}, {"sink", sink.describe()},  {"messages", summary.messages},
+               {"stored", n.stored},          {"duplicates", n.duplicates}, {"malformed", n.malformed}};
+  bool as_json = c.output == Sink::Json || (c.output == Sink::Auto && isatty(STDOUT_FILENO) != 1);
+  // With NDJSON the events own stdout: the summary goes to stderr.
+  std::ostream& out = c.output == Sink::Ndjson ? std::cerr : std::cout;
+  if (as_json) out << dump_compact(json) << "\n";
+  else
+    out << fmt::format("{} messages from {}: {} events stored, {} duplicates skipped, {} malformed rejected ({})\n",
+                       summary.messages, source.describe(), n.stored, n.duplicates, n.malformed, sink.describe());
+  if (summary.error) return report(*summary.error);
+  return kOk;
+}
+
+Result<std::unique_ptr<IngestSink>> open_sink(const ConsumeCommon& c) {
+  IngestOptions options;
+  options.dead_letter_file = c.dead_letter;
+  if (c.output == Sink::Ndjson) {
+    if (!c.store.empty()) return usage_error("give either --store or -o ndjson, not both");
+    return make_ndjson_sink(stdout, options);
+  }
+  std::string url = c.store;
+  if (url.empty()) {
+    const char* env = std::getenv("CONVO_STORE");
+    url = env && *env ? env : "sqlite:///rasa.db";
+  }
+  return open_sqlite_ingest(url, options);
+}
+
+int run_kafka(const KafkaOptions& opt) {
+  auto sink = open_sink(opt.common);
+  if (!sink) return report(sink.error());
+  KafkaSourceSettings settings;
+  settings.brokers = opt.brokers;
+  settings.topic = opt.topic;
+  settings.group = opt.group;
+  settings.start = opt.offset == "beginning" ? KafkaStart::Beginning
+                   : opt.offset == "end"     ? KafkaStart::End
+                                             : KafkaStart::Stored;
+  for (const auto& kv : opt.properties) {
+    auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) return report(usage_error("-X: expected key=value, got '" + kv + "'"));
+    settings.properties.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+  }
+  IngestSink* target = sink->get();
+  settings.stored_offset = [target](const std::string& topic, std::int32_t partition) -> std::optional<std::int64_t> {
+    auto offset = target->stored_offset(topic, partition);
+    return offset ? *offset : std::nullopt;
+  };
+  auto source = make_kafka_source(std::move(settings));
+  return consume(*source, opt.common, **sink);
+}
+
+int run_amqp(const AmqpOptions& opt) {
+  auto address = parse_amqp_url(opt.url);
+  if (!address) return report(address.error());
+  auto sink = open_sink(opt.common);
+  if (!sink) return report(sink.error());
+  AmqpSourceSettings settings;
+  settings.address = *address;
+  settings.queue = opt.queue;
+  settings.exchange = opt.exchange;
+  settings.prefetch = opt.prefetch;
+  auto source = make_amqp_source(std::move(settings));
+  return consume(*source, opt.common, **sink);
+}
+
+const char* const kCommonHelp =
+    "Every event is stored once: Kafka offsets are committed in the same SQLite transaction as the\n"
+    "events, AMQP messages are acknowledged after it, and an event already stored (same conversation\n"
+    "and content) is skipped. Malformed messages are counted and kept in convo_dead_letters (or\n"
+    "--dead-letter FILE), never in the events table. SIGINT/SIGTERM finish the current batch and exit 0.\n\n";
+
+}  // namespace
+
+void setup_consume_kafka(CLI::App& app, int& exit_code) {
+  auto opt = std::make_shared<KafkaOptions>();
+  CLI::App* cmd = app.add_subcommand("consume-kafka", "Store a Rasa event stream from Kafka for offline replay");
+  cmd->footer(std::string("Examples:\n"
+                          "  convo consume-kafka --brokers localhost:9092 --topic rasa_core_events -e\n"
+                          "  convo consume-kafka --brokers k1:9093,k2:9093 --topic events --store sqlite:///replay.db \\\n"
+                          "      -X security.protocol=SASL_SSL -X sasl.mechanisms=SCRAM-SHA-512\n"
+                          "  convo consume-kafka --brokers localhost:9092 --topic events -o ndjson -c 100 | jq .event\n"
+                          "  convo tracker get alice --store sqlite:///rasa.db   # replay what was consumed\n\n") +
+              kCommonHelp + kExitCodeHelp);
+  cmd->add_option("--brokers", opt->brokers, "Kafka bootstrap servers (host:port,...)")->required()->type_name("LIST");
+  cmd->add_option("--topic", opt->topic, "Topic Rasa publishes to")->required()->type_name("TOPIC");
+  cmd->add_option("--group", opt->group, "Consumer group id")->capture_default_str()->type_name("GROUP");
+  cmd->add_option("--offset", opt->offset,
+                  "Where to start: stored (the store's committed offsets, else the beginning), beginning or end")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"beginning", "end", "stored"}).description(""))
+      ->type_name("beginning|end|stored");
+  cmd->add_option("-X", opt->properties, "A librdkafka consumer property (repeatable)")->type_name("KEY=VALUE");
+  add_common(*cmd, opt->common);
+  cmd->callback([opt, &exit_code] { exit_code = run_kafka(*opt); });
+}
+
+void setup_consume_amqp(CLI::App& app, int& exit_code) {
+  auto opt = std::make_shared<AmqpOptions>();
+  CLI::App* cmd = app.add_subcommand("consume-amqp", "Store a Rasa event stream from RabbitMQ for offline replay");
+  cmd->footer(std::string("Examples:\n"
+                          "  convo consume-amqp --url amqp://guest:guest@localhost:5672/ --queue rasa_core_events -e\n"
+                          "  convo consume-amqp --url amqps://rasa:pw@mq.internal/prod --queue convo_copy \\\n"
+                          "      --exchange rasa-exchange --store sqlite:///replay.db\n"
+                          "  convo consume-amqp --queue rasa_core_events -o ndjson -c 10\n\n"
+                          "With --exchange the queue is declared and bound to Rasa's fanout exchange, so it\n"
+                          "receives its own copy of every event published from then on.\n\n") +
+              kCommonHelp + kExitCodeHelp);
+  cmd->add_option("--url", opt->url, "amqp[s]://user:password@host:port/vhost")->capture_default_str()->type_name("URL");
+  cmd->add_option("--queue", opt->queue, "Queue to consume (declared durable, as Rasa declares it)")
+      ->capture_default_str()
+      ->type_name("QUEUE");
+  cmd->add_option("--exchange", opt->exchange, "Bind the queue to this fanout exchange (e.g. rasa-exchange)")
+      ->type_name("EXCHANGE");
+  cmd->add_option("--prefetch", opt->prefetch, "Unacknowledged messages the broker may send ahead")
+      ->capture_default_str()
+      ->type_name("N");
+  add_common(*cmd, opt->common);
+  cmd->callback([opt, &exit_code] { exit_code = run_amqp(*opt); });
 }
 
 }  // namespace convo::cli

@@ -8,6 +8,7 @@
 
 #include "cli.hpp"
 #include "convo/http/server.hpp"
+#include "convo/pipeline/publisher.hpp"
 
 namespace convo::cli {
 namespace {
@@ -23,6 +24,7 @@ struct ServeOptions {
   std::size_t max_body_mb = 10;
   std::string log_file, log_level = "info";
   std::string ssl_certificate, ssl_keyfile;
+  std::string broker_flush = "10s";
   StoreOptions store;
 };
 
@@ -38,9 +40,26 @@ std::shared_ptr<spdlog::logger> make_logger(const ServeOptions& opt) {
 int run_serve(const ServeOptions& opt) {
   auto domain = load_domain_option(opt.domain_path);
   if (!domain) return report(domain.error());
-  auto opened = open_store_option(opt.store, StoreAccess::ReadWrite);
+  auto flush = parse_duration_seconds(opt.broker_flush);
+  if (!flush) return report(usage_error("--broker-flush-timeout: expected a duration such as 10s, got '" + opt.broker_flush + "'"));
+  // endpoints.yml gives the tracker store and the event broker, read once.
+  std::optional<EndpointsConfig> endpoints;
+  if (!opt.store.endpoints.empty()) {
+    if (!opt.store.url.empty()) return report(usage_error("give either --store or --endpoints, not both"));
+    auto loaded = load_endpoints_file(opt.store.endpoints);
+    if (!loaded) return report(loaded.error());
+    endpoints = std::move(*loaded);
+  }
+  auto opened = endpoints ? open_endpoints_store(*endpoints, StoreAccess::ReadWrite)
+                          : open_store_option(opt.store, StoreAccess::ReadWrite);
   if (!opened) return report(opened.error());
   std::shared_ptr<TrackerStore> store = std::move(*opened);
+  std::unique_ptr<EventBroker> broker;
+  if (endpoints) {
+    auto made = open_broker_option(*endpoints);
+    if (!made) return report(made.error());
+    broker = std::move(*made);
+  }
   auto logger = make_logger(opt);
 
   ServerOptions server_options;
@@ -60,6 +79,20 @@ int run_serve(const ServeOptions& opt) {
   server_options.access_log = [logger](const std::string& line) { logger->info("{}", line); };
 
   auto conversations = std::make_shared<Conversations>(store, *domain);
+  std::unique_ptr<Publisher> publisher;
+  if (broker) {
+    PublisherOptions publishing;
+    publishing.log = [logger](const std::string& line) { logger->warn("{}", line); };
+    publisher = std::make_unique<Publisher>(conversations, std::move(broker), publishing);
+    publisher->start();
+    server_options.broker_status = [p = publisher.get()] {
+      PublisherStatus s = p->status();
+      Json j = {{"url", s.broker}, {"state", s.state}, {"outbox", s.outbox}, {"published", s.published}};
+      if (!s.last_error.empty()) j["error"] = s.last_error;
+      if (s.state == "disconnected") j["retry_in"] = s.retry_in;
+      return j;
+    };
+  }
   HttpServer server(server_options, conversations);
 
   // SIGINT/SIGTERM: a dedicated thread waits for them; the server then stops accepting and lets
@@ -84,6 +117,12 @@ int run_serve(const ServeOptions& opt) {
   // run() also returns when the server stopped for another reason: wake the watcher.
   pthread_kill(watcher.native_handle(), SIGTERM);
   watcher.join();
+  if (publisher) {
+    auto ms = std::chrono::milliseconds(static_cast<long long>(*flush * 1000));
+    std::size_t left = publisher->stop(ms);
+    if (left) logger->warn("{} events still in the outbox; they are published on the next start", left);
+    else logger->info("event broker outbox flushed");
+  }
   logger->info("stopped");
   logger->flush();
   return kOk;
@@ -124,6 +163,10 @@ void setup_serve(CLI::App& app, int& exit_code) {
       ->type_name("trace|debug|info|warn|error|off");
   cmd->add_option("--ssl-certificate", opt->ssl_certificate, "Serve HTTPS with this certificate (PEM)")->type_name("FILE");
   cmd->add_option("--ssl-keyfile", opt->ssl_keyfile, "The certificate's private key (PEM)")->type_name("FILE");
+  cmd->add_option("--broker-flush-timeout", opt->broker_flush,
+                  "On shutdown, wait this long for the event broker to confirm what the outbox holds")
+      ->capture_default_str()
+      ->type_name("DURATION");
   add_store_options(*cmd, opt->store);
   cmd->callback([opt, &exit_code] { exit_code = run_serve(*opt); });
 }

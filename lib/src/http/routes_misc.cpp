@@ -22,10 +22,13 @@ Json status_body(Conversations& conv, const ServerOptions& options) {
   }
   Json store = {{"url", options.store_description}, {"ready", store_ready}};
   if (!store_ready) store["error"] = store_error;
+  Json convo = {{"ready", store_ready}, {"store", store}, {"model", {{"loaded", false}}}};
+  // The broker's state does not make the server unready: events wait in the outbox.
+  if (options.broker_status) convo["event_broker"] = options.broker_status();
   return {{"model_file", nullptr},
           {"fingerprint", Json::object()},
           {"num_active_training_jobs", 0},
-          {"convo", {{"ready", store_ready}, {"store", store}, {"model", {{"loaded", false}}}}}};
+          {"convo", std::move(convo)}};
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "convo/pipeline/conversations.hpp"
 
+#include "convo/core/broker_message.hpp"
 #include "convo/core/event_list.hpp"
 #include "convo/core/tracker_builder.hpp"
 #include <algorithm>
@@ -107,10 +108,36 @@ Result<std::unique_ptr<Tracker>> Conversations::load_or_new(const std::string& i
   return std::make_unique<Tracker>(id, domain_);
 }
 
+void Conversations::set_outbox_listener(std::function<void()> listener) {
+  std::lock_guard<std::mutex> guard(listener_mutex_);
+  outbox_listener_ = std::move(listener);
+}
+
+std::vector<std::string> Conversations::outbox_for(const std::string& id, const std::vector<EventPtr>& events) const {
+  {
+    std::lock_guard<std::mutex> guard(listener_mutex_);
+    if (!outbox_listener_) return {};
+  }
+  std::vector<std::string> bodies;
+  bodies.reserve(events.size());
+  for (const auto& e : events) bodies.push_back(broker_body(id, *e));
+  return bodies;
+}
+
+void Conversations::announce() const {
+  std::lock_guard<std::mutex> guard(listener_mutex_);
+  if (outbox_listener_) outbox_listener_();
+}
+
 std::optional<Error> Conversations::store_new_events(const Tracker& tracker, std::size_t before) {
   std::vector<EventPtr> fresh(tracker.events().begin() + static_cast<std::ptrdiff_t>(before), tracker.events().end());
-  std::lock_guard<std::mutex> guard(store_mutex_);
-  return store_->append(tracker.sender_id(), fresh);
+  auto outbox = outbox_for(tracker.sender_id(), fresh);
+  {
+    std::lock_guard<std::mutex> guard(store_mutex_);
+    if (auto err = store_->append(tracker.sender_id(), fresh, outbox)) return err;
+  }
+  if (!outbox.empty()) announce();
+  return std::nullopt;
 }
 
 Result<std::unique_ptr<Tracker>> Conversations::append(const std::string& id, const Json& events) {
@@ -195,8 +222,19 @@ Result<std::unique_ptr<Tracker>> Conversations::replace(const std::string& id, c
     if (auto err = tracker->update(parsed.events[i]))
       return runtime_error(item_label(parsed.source_index[i], events[parsed.source_index[i]]) + ": " + err->message);
   ConversationLock lock(locks_, id);
-  std::lock_guard<std::mutex> guard(store_mutex_);
-  if (auto err = store_->replace(id, parsed.events)) return *err;
+  // Like Rasa's save (§3), the broker hears of the events beyond as many as were stored before.
+  std::vector<std::string> outbox = outbox_for(id, parsed.events);
+  if (!outbox.empty()) {
+    auto old = load(id);
+    if (!old) return old.error();
+    std::size_t stored = *old ? (*old)->events().size() : 0;
+    outbox.erase(outbox.begin(), outbox.begin() + static_cast<std::ptrdiff_t>(std::min(stored, outbox.size())));
+  }
+  {
+    std::lock_guard<std::mutex> guard(store_mutex_);
+    if (auto err = store_->replace(id, parsed.events, outbox)) return *err;
+  }
+  if (!outbox.empty()) announce();
   return tracker;
 }
 

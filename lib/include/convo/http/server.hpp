@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "convo/core/error.hpp"
+#include "convo/core/json.hpp"
 #include "convo/http/auth.hpp"
 #include "convo/pipeline/conversations.hpp"
 
@@ -22,6 +23,7 @@ struct ServerOptions {
   std::size_t max_body_bytes = 10u << 20;  // larger bodies get 413
   std::string ssl_certificate, ssl_keyfile;
   std::string store_description;        // for /status
+  std::function<Json()> broker_status;  // /status: the event broker and its outbox; null: none
   std::function<void(const std::string&)> access_log;  // one line per request; null: none
 };
 

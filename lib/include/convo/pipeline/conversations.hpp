@@ -3,6 +3,7 @@
 // reach the same store through the same parse and validation.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -43,6 +44,17 @@ class Conversations {
   Result<std::unique_ptr<Tracker>> replace(const std::string& id, const Json& events);
 
   TrackerStore& store() { return *store_; }
+
+  // Runs `f(store)` under the store mutex (stores are used by one thread at a time).
+  template <class F>
+  auto with_store(F&& f) {
+    std::lock_guard<std::mutex> guard(store_mutex_);
+    return f(*store_);
+  }
+
+  // With a listener, every write also enqueues the new events' broker bodies in the store's
+  // outbox (same transaction) and then calls the listener (the Publisher). Null: no outbox.
+  void set_outbox_listener(std::function<void()> listener);
   const std::shared_ptr<const Domain>& domain() const { return domain_; }
 
   // Rasa's session start (§10.3) for a conversation with no events: action_session_start,
@@ -72,7 +84,13 @@ class Conversations {
   std::shared_ptr<TrackerStore> store_;
   std::shared_ptr<const Domain> domain_;
   ParseContext ctx_;
+  // The outbox bodies for these events when publishing is on; empty otherwise.
+  std::vector<std::string> outbox_for(const std::string& id, const std::vector<EventPtr>& events) const;
+  void announce() const;
+
   std::mutex store_mutex_;  // stores are used from one thread at a time
+  mutable std::mutex listener_mutex_;
+  std::function<void()> outbox_listener_;
   LockTable locks_;
 };
 

@@ -1,0 +1,64 @@
+#include "convo/pipeline/consumer.hpp"
+
+#include <algorithm>
+#include <thread>
+
+namespace convo {
+
+ConsumeSummary run_consumer(MessageSource& source, IngestSink& sink, const ConsumeOptions& options,
+                            const std::atomic<bool>& stop,
+                            const std::function<void(const ConsumeProgress&)>& progress) {
+  ConsumeSummary summary;
+  ConsumeProgress report;
+  auto backoff = std::chrono::milliseconds(0);
+  std::optional<std::chrono::steady_clock::time_point> failing_since;
+  auto tell = [&](const std::string& state) {
+    report.state = state;
+    report.counts = summary.counts;
+    report.messages = summary.messages;
+    if (progress) progress(report);
+  };
+  while (!stop.load()) {
+    std::size_t want = options.batch;
+    if (options.max_messages) {
+      if (summary.messages >= *options.max_messages) break;
+      want = std::min(want, *options.max_messages - summary.messages);
+    }
+    auto polled = source.poll(want, options.batch_wait);
+    if (!polled) {
+      // The broker is away: back off (interruptibly) and poll again; nothing was taken.
+      auto now = std::chrono::steady_clock::now();
+      if (!failing_since) failing_since = now;
+      if (options.give_up_after && now - *failing_since >= *options.give_up_after) {
+        summary.error = Error{ErrorKind::Upstream, polled.error().message};
+        break;
+      }
+      backoff = std::clamp(backoff * 2, options.min_backoff, options.max_backoff);
+      tell("reconnecting: " + polled.error().message);
+      auto until = std::chrono::steady_clock::now() + backoff;
+      while (!stop.load() && std::chrono::steady_clock::now() < until)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      continue;
+    }
+    backoff = std::chrono::milliseconds(0);
+    failing_since.reset();
+    SourceBatch& batch = *polled;
+    if (!batch.messages.empty()) {
+      auto written = sink.write(batch.messages);
+      if (!written) {
+        summary.error = written.error();
+        break;
+      }
+      summary.counts += *written;
+      summary.messages += batch.messages.size();
+      // Acknowledged only after the commit; a failed ack means redelivery, which the sink dedupes.
+      if (auto err = source.acknowledge(batch)) tell("acknowledging failed: " + err->message);
+    }
+    report.lag = batch.lag;
+    tell("consuming");
+    if (options.exit_at_end && batch.end_of_stream) break;
+  }
+  return summary;
+}
+
+}  // namespace convo
