@@ -38,6 +38,14 @@ std::shared_ptr<spdlog::logger> make_logger(const ServeOptions& opt) {
 }
 
 int run_serve(const ServeOptions& opt) {
+  // SIGINT/SIGTERM: a dedicated thread waits for them; the server then stops accepting and lets
+  // in-flight requests finish before the store is closed. Blocked before any thread starts (the
+  // broker's client libraries start their own), so only the watcher receives them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   auto domain = load_domain_option(opt.domain_path);
   if (!domain) return report(domain.error());
   auto flush = parse_duration_seconds(opt.broker_flush);
@@ -82,7 +90,10 @@ int run_serve(const ServeOptions& opt) {
   std::unique_ptr<Publisher> publisher;
   if (broker) {
     PublisherOptions publishing;
-    publishing.log = [logger](const std::string& line) { logger->warn("{}", line); };
+    publishing.log = [logger](bool problem, const std::string& line) {
+      if (problem) logger->warn("{}", line);
+      else logger->info("{}", line);
+    };
     publisher = std::make_unique<Publisher>(conversations, std::move(broker), publishing);
     publisher->start();
     server_options.broker_status = [p = publisher.get()] {
@@ -95,13 +106,6 @@ int run_serve(const ServeOptions& opt) {
   }
   HttpServer server(server_options, conversations);
 
-  // SIGINT/SIGTERM: a dedicated thread waits for them; the server then stops accepting and lets
-  // in-flight requests finish before the store is closed.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   if (auto err = server.bind()) return report(*err);
   logger->info("convo serve listening on {}://{}:{} (store {}, API {}, auth {})",

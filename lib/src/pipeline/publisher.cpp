@@ -19,13 +19,13 @@ void Publisher::start() {
     last_error_ = err->message;
     backoff_ = options_.min_backoff;
     retry_at_ = Clock::now() + backoff_;
-    if (options_.log) options_.log("event broker " + broker_->describe() + " unreachable (" + err->message +
+    if (options_.log) options_.log(true, "event broker " + broker_->describe() + " unreachable (" + err->message +
                                    "); events wait in the outbox");
   } else {
     std::lock_guard<std::mutex> guard(mutex_);
     state_ = "connected";
     connected_ = true;
-    if (options_.log) options_.log("event broker " + broker_->describe() + " connected");
+    if (options_.log) options_.log(false, "event broker " + broker_->describe() + " connected");
   }
   conversations_->set_outbox_listener([this] { notify(); });
   pending_ = true;  // drain what a previous run left behind
@@ -82,10 +82,10 @@ bool Publisher::drain_once() {
     backoff_ = std::clamp(backoff_ * 2, options_.min_backoff, options_.max_backoff);
     retry_at_ = Clock::now() + backoff_;
     if (options_.log && was_connected)
-      options_.log("event broker " + broker_->describe() + " failed (" + last_error_ + "); retrying with backoff");
+      options_.log(true, "event broker " + broker_->describe() + " failed (" + last_error_ + "); retrying with backoff");
     return result.confirmed > 0;
   }
-  if (!connected_ && options_.log) options_.log("event broker " + broker_->describe() + " connected");
+  if (!connected_ && options_.log) options_.log(false, "event broker " + broker_->describe() + " connected again");
   connected_ = true;
   state_ = "connected";
   last_error_.clear();

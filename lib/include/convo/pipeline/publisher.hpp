@@ -30,7 +30,8 @@ struct PublisherStatus {
 struct PublisherOptions {
   std::size_t batch = 500;                                  // messages per publish call
   std::chrono::milliseconds min_backoff{250}, max_backoff{30000};
-  std::function<void(const std::string&)> log;             // state changes; null: silent
+  // State changes: (problem, message); problem = the broker failed. Null: silent.
+  std::function<void(bool, const std::string&)> log;
 };
 
 class Publisher {
