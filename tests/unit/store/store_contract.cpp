@@ -135,6 +135,91 @@ void check_store_contract(const StoreFactory& fresh_store) {
     REQUIRE(recent->size() == 1);
     CHECK((*recent)[0].sender_id == "a");
   }
+
+  SECTION("before (export's maximum) is exclusive and combines with since") {
+    auto store = fresh_store();
+    REQUIRE_FALSE(store->append("s", one));
+    LoadOptions window;
+    window.all_sessions = true;
+    window.before = 102.0;
+    Json got = load_events(*store, "s", window);
+    REQUIRE(got.size() == 3);  // 100.0, 100.5, 101.0; not the event at exactly 102.0
+    CHECK(got[2]["timestamp"] == 101.0);
+    window.since = 100.5;
+    got = load_events(*store, "s", window);
+    REQUIRE(got.size() == 2);
+    CHECK(got[0]["event"] == "session_started");
+    window.since.reset();
+    window.before = 100.0;
+    CHECK(load_events(*store, "s", window).empty());
+  }
+
+  SECTION("an empty outbox: depth 0, nothing to peek, removing is harmless") {
+    auto store = fresh_store();
+    auto depth = store->outbox_depth();
+    REQUIRE(depth.ok());
+    CHECK(*depth == 0);
+    auto peeked = store->outbox_peek(10);
+    REQUIRE(peeked.ok());
+    CHECK(peeked->empty());
+    CHECK_FALSE(store->outbox_remove(100));
+  }
+
+  SECTION("append enqueues its outbox bodies; peek in enqueue order; remove up to an id") {
+    auto store = fresh_store();
+    REQUIRE_FALSE(store->append("a", one, {"a1", "a2 \"ü\""}));
+    REQUIRE_FALSE(store->append("b", two, {"b1"}));
+    REQUIRE_FALSE(store->append("a", {}, {"a3"}));  // messages without events are fine too
+    auto depth = store->outbox_depth();
+    REQUIRE(depth.ok());
+    CHECK(*depth == 4);
+    auto all = store->outbox_peek(10);
+    REQUIRE(all.ok());
+    REQUIRE(all->size() == 4);
+    std::vector<std::pair<std::string, std::string>> got;
+    for (const auto& m : *all) got.emplace_back(m.sender_id, m.body);
+    CHECK(got == std::vector<std::pair<std::string, std::string>>{
+                     {"a", "a1"}, {"a", "a2 \"ü\""}, {"b", "b1"}, {"a", "a3"}});
+    for (std::size_t i = 1; i < all->size(); ++i) CHECK((*all)[i].id > (*all)[i - 1].id);
+
+    auto first_two = store->outbox_peek(2);
+    REQUIRE(first_two.ok());
+    REQUIRE(first_two->size() == 2);
+    CHECK((*first_two)[1].body == "a2 \"ü\"");
+    REQUIRE_FALSE(store->outbox_remove((*first_two)[1].id));
+    auto rest = store->outbox_peek(10);
+    REQUIRE(rest.ok());
+    REQUIRE(rest->size() == 2);
+    CHECK((*rest)[0].body == "b1");
+    CHECK((*rest)[0].id == (*all)[2].id);  // ids stay what peek said
+
+    REQUIRE_FALSE(store->append("c", {}, {"c1"}));
+    auto after = store->outbox_peek(10);
+    REQUIRE(after.ok());
+    REQUIRE(after->size() == 3);
+    CHECK(after->back().id > (*all)[3].id);  // ids keep increasing
+    REQUIRE_FALSE(store->outbox_remove(after->back().id));
+    CHECK(*store->outbox_depth() == 0);
+    // The events were stored with their messages.
+    LoadOptions everything;
+    everything.all_sessions = true;
+    CHECK(load_events(*store, "a", everything).dump() == as_json(one).dump());
+  }
+
+  SECTION("replace enqueues its outbox bodies too") {
+    auto store = fresh_store();
+    REQUIRE_FALSE(store->append("s", one));
+    REQUIRE_FALSE(store->replace("s", two, {"r1", "r2"}));
+    auto peeked = store->outbox_peek(10);
+    REQUIRE(peeked.ok());
+    REQUIRE(peeked->size() == 2);
+    CHECK((*peeked)[0].sender_id == "s");
+    CHECK((*peeked)[0].body == "r1");
+    CHECK((*peeked)[1].body == "r2");
+    LoadOptions everything;
+    everything.all_sessions = true;
+    CHECK(load_events(*store, "s", everything).dump() == as_json(two).dump());
+  }
 }
 
 }  // namespace convo::test
