@@ -1,1 +1,216 @@
-// (being written)
+// Model archives with libarchive: checked reading, atomic writing, loading for serve and inspect.
+#include "convo/model/archive.hpp"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include "convo/core/yaml_json.hpp"
+#include "convo/model/project.hpp"
+
+namespace convo {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct ReaderFree {
+  void operator()(archive* a) const { archive_read_free(a); }
+};
+struct WriterFree {
+  void operator()(archive* a) const { archive_write_free(a); }
+};
+
+std::string libarchive_message(archive* a) {
+  const char* text = archive_error_string(a);
+  return text ? text : "unknown libarchive error";
+}
+
+// "./a/b" -> "a/b"; "" for names that would leave the extraction directory.
+std::string safe_member_name(const std::string& raw) {
+  std::string name = raw;
+  while (name.rfind("./", 0) == 0) name.erase(0, 2);
+  if (name.empty() || name[0] == '/') return "";
+  std::size_t start = 0;
+  for (;;) {
+    std::size_t end = name.find('/', start);
+    if (name.compare(start, end == std::string::npos ? std::string::npos : end - start, "..") == 0) return "";
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return name;
+}
+
+Result<Json> parse_json_member(const std::string& archive_path, const ArchiveMember& member) {
+  try {
+    Json value = Json::parse(member.data);
+    if (!value.is_object()) return runtime_error(archive_path + ": " + member.name + ": expected a JSON object");
+    return value;
+  } catch (const std::exception& e) {
+    return runtime_error(archive_path + ": " + member.name + ": invalid JSON: " + e.what());
+  }
+}
+
+}  // namespace
+
+Result<std::vector<ArchiveMember>> read_tar_gz(const std::string& path,
+                                               const std::function<bool(const std::string&)>& keep) {
+  std::unique_ptr<archive, ReaderFree> a(archive_read_new());
+  archive_read_support_filter_gzip(a.get());
+  archive_read_support_format_tar(a.get());
+  if (archive_read_open_filename(a.get(), path.c_str(), 1 << 16) != ARCHIVE_OK)
+    return runtime_error(path + ": not a readable .tar.gz archive: " + libarchive_message(a.get()));
+  std::vector<ArchiveMember> members;
+  std::vector<char> buffer(1 << 16);
+  archive_entry* entry = nullptr;
+  int rc = ARCHIVE_OK;
+  while ((rc = archive_read_next_header(a.get(), &entry)) == ARCHIVE_OK) {
+    const char* raw = archive_entry_pathname(entry);
+    std::string name = safe_member_name(raw ? raw : "");
+    if (name.empty())
+      return runtime_error(path + ": unsafe member path '" + std::string(raw ? raw : "") + "' (outside the archive)");
+    auto type = archive_entry_filetype(entry);
+    if (archive_entry_hardlink(entry) || type == AE_IFLNK)
+      return runtime_error(path + ": member '" + name + "' is a link; model archives hold only files");
+    if (type != AE_IFREG && type != AE_IFDIR)
+      return runtime_error(path + ": member '" + name + "' is not a regular file or directory");
+    ArchiveMember member{name, ""};
+    bool wanted = type == AE_IFREG && keep && keep(name);
+    for (;;) {
+      la_ssize_t n = archive_read_data(a.get(), buffer.data(), buffer.size());
+      if (n < 0) return runtime_error(path + ": damaged archive at '" + name + "': " + libarchive_message(a.get()));
+      if (n == 0) break;
+      if (wanted) member.data.append(buffer.data(), static_cast<std::size_t>(n));
+    }
+    members.push_back(std::move(member));
+  }
+  if (rc != ARCHIVE_EOF)
+    return runtime_error(path + ": not a readable .tar.gz archive: " + libarchive_message(a.get()));
+  if (archive_filter_code(a.get(), 0) != ARCHIVE_FILTER_GZIP)
+    return runtime_error(path + ": not gzip-compressed (a model archive is a .tar.gz)");
+  if (members.empty()) return runtime_error(path + ": the archive is empty");
+  return members;
+}
+
+Result<bool> write_tar_gz(const std::string& path, const std::vector<ArchiveMember>& members, std::time_t mtime) {
+  fs::path target(path);
+  std::string temp = (target.parent_path() / ("." + target.filename().string() + ".part")).string();
+  auto fail = [&](archive* a) {
+    std::string message = path + ": cannot write the archive: " + libarchive_message(a);
+    std::remove(temp.c_str());
+    return runtime_error(message);
+  };
+  {
+    std::unique_ptr<archive, WriterFree> a(archive_write_new());
+    archive_write_add_filter_gzip(a.get());
+    archive_write_set_format_pax_restricted(a.get());
+    if (archive_write_open_filename(a.get(), temp.c_str()) != ARCHIVE_OK) return fail(a.get());
+    for (const auto& m : members) {
+      std::unique_ptr<archive_entry, void (*)(archive_entry*)> e(archive_entry_new(), archive_entry_free);
+      archive_entry_set_pathname(e.get(), m.name.c_str());
+      archive_entry_set_size(e.get(), static_cast<la_int64_t>(m.data.size()));
+      archive_entry_set_filetype(e.get(), AE_IFREG);
+      archive_entry_set_perm(e.get(), 0644);
+      archive_entry_set_mtime(e.get(), mtime, 0);
+      if (archive_write_header(a.get(), e.get()) != ARCHIVE_OK) return fail(a.get());
+      if (!m.data.empty() && archive_write_data(a.get(), m.data.data(), m.data.size()) < 0) return fail(a.get());
+    }
+    if (archive_write_close(a.get()) != ARCHIVE_OK) return fail(a.get());
+  }
+  std::error_code ec;
+  fs::rename(temp, target, ec);
+  if (ec) {
+    std::remove(temp.c_str());
+    return runtime_error(path + ": cannot write the archive: " + ec.message());
+  }
+  return true;
+}
+
+std::string ModelArchive::id() const {
+  if (fingerprint.contains("project") && fingerprint["project"].is_string())
+    return fingerprint["project"].get<std::string>();
+  if (fingerprint.empty()) return "";
+  return sha256_hex(fingerprint.dump());
+}
+
+Result<ModelArchive> load_model_archive(const std::string& path) {
+  auto keep = [](const std::string& name) {
+    return name == "fingerprint.json" || name == "metadata.json" || name == "domain.yml" ||
+           name == "core/domain.yml";
+  };
+  auto members = read_tar_gz(path, keep);
+  if (!members) return members.error();
+  ModelArchive model;
+  model.path = path;
+  const ArchiveMember* domain_member = nullptr;
+  for (const auto& m : *members) {
+    model.members.push_back(m.name);
+    if (m.name == "fingerprint.json" || m.name == "metadata.json") {
+      auto parsed = parse_json_member(path, m);
+      if (!parsed) return parsed.error();
+      (m.name == "fingerprint.json" ? model.fingerprint : model.metadata) = std::move(*parsed);
+    } else if (m.name == "domain.yml" || (m.name == "core/domain.yml" && !domain_member)) {
+      domain_member = &m;
+    }
+  }
+  if (domain_member) {
+    auto domain = domain_from_yaml(domain_member->data, domain_member->name);
+    if (!domain) return Error{domain.error().kind, path + ": " + domain.error().message};
+    model.domain = std::make_shared<const Domain>(std::move(*domain));
+    SourceMap map(domain_member->name);
+    auto raw = yaml_to_json(domain_member->data, map);
+    if (raw) model.domain_names = domain_names(*raw);
+  }
+  const Json counts = model.metadata.value("counts", Json::object());
+  if (counts.contains("stories") && counts["stories"].is_number_unsigned())
+    model.stories = counts["stories"].get<std::size_t>();
+  if (counts.contains("rules") && counts["rules"].is_number_unsigned())
+    model.rules = counts["rules"].get<std::size_t>();
+  return model;
+}
+
+Result<std::string> resolve_model_path(const std::string& path) {
+  std::error_code ec;
+  auto status = fs::status(path, ec);
+  if (ec || !fs::exists(status)) return not_found_error("no model file or directory at '" + path + "'");
+  if (!fs::is_directory(status)) return path;
+  std::string best;
+  fs::file_time_type best_time{};
+  for (const auto& entry : fs::directory_iterator(path, ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.empty() || name[0] == '.' || name.size() < 7 || name.compare(name.size() - 7, 7, ".tar.gz") != 0) continue;
+    if (!entry.is_regular_file(ec)) continue;
+    auto time = entry.last_write_time(ec);
+    if (ec) continue;
+    if (best.empty() || time > best_time || (time == best_time && entry.path().string() > best)) {
+      best = entry.path().string();
+      best_time = time;
+    }
+  }
+  if (ec) return runtime_error(path + ": " + ec.message());
+  if (best.empty()) return not_found_error("no *.tar.gz model archive in '" + path + "'");
+  return best;
+}
+
+Json model_summary_json(const ModelArchive& archive) {
+  Json out;
+  out["file"] = archive.path;
+  out["fingerprint"] = archive.id();
+  const Json& meta = archive.metadata;
+  if (meta.contains("built_at")) out["built_at"] = meta["built_at"];
+  else if (archive.fingerprint.contains("trained_at")) out["built_at"] = archive.fingerprint["trained_at"];
+  else out["built_at"] = nullptr;
+  out["convo_version"] = meta.value("convo_version", Json());
+  out["domain"] = archive.domain_names;
+  out["stories"] = archive.stories ? Json(*archive.stories) : Json();
+  out["rules"] = archive.rules ? Json(*archive.rules) : Json();
+  out["members"] = archive.members;
+  return out;
+}
+
+}  // namespace convo

@@ -1,0 +1,67 @@
+// Model archives: the .tar.gz files `convo model build` writes, `convo model pull` fetches and
+// `serve --model` loads. Layout (documented in man/convo-model.1):
+//   fingerprint.json   Rasa-style fingerprint (GET /status reports it verbatim)
+//   metadata.json      build time, convo version, input files, counts
+//   domain.yml config.yml data/*.yml   the project's inputs, as validated
+// Archives made by Rasa (core/domain.yml, nlu/, fingerprint.json) load too, with fewer facts.
+#pragma once
+
+#include <ctime>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "convo/core/domain.hpp"
+#include "convo/core/error.hpp"
+#include "convo/core/json.hpp"
+
+namespace convo {
+
+struct ArchiveMember {
+  std::string name;  // path inside the archive ("data/stories.yml")
+  std::string data;
+};
+
+// Reads a gzip-compressed tar archive from end to end, so a truncated or corrupt file is an error.
+// Members with an absolute path or a ".." part, and links, are refused (as Rasa's tarsafe).
+// `keep` chooses the members whose bytes are returned; the others are only read and checked.
+// Every member's name is returned (data empty when not kept).
+Result<std::vector<ArchiveMember>> read_tar_gz(const std::string& path,
+                                               const std::function<bool(const std::string&)>& keep = nullptr);
+
+// Writes `members` as a gzip-compressed tar (regular files, mode 0644, mtime `mtime`) to a temp
+// file next to `path`, then renames it into place: readers never see half an archive.
+Result<bool> write_tar_gz(const std::string& path, const std::vector<ArchiveMember>& members, std::time_t mtime);
+
+// What a loaded model archive says about itself.
+struct ModelArchive {
+  std::string path;
+  Json fingerprint = Json::object();  // fingerprint.json; {} when the archive has none
+  Json metadata = Json::object();     // metadata.json; {} for archives convo did not build
+  std::shared_ptr<const Domain> domain;  // domain.yml (or Rasa's core/domain.yml); null when absent
+  Json domain_names;                     // what domain.yml lists, defaults left out: {"intents":
+                                         // [...], "entities", "slots", "responses", "actions", "forms"}
+  std::optional<std::size_t> stories;    // counted from data/*.yml when the archive has them
+  std::optional<std::size_t> rules;
+  std::vector<std::string> members;      // every member's name, in archive order
+
+  // The headline fingerprint: fingerprint.json's "project" (a hash of the inputs) when present,
+  // else a hash of the whole fingerprint.json, else "".
+  std::string id() const;
+};
+
+// Loads and checks an archive (read_tar_gz), parsing fingerprint.json, metadata.json and the domain.
+// Errors name the archive: "models/x.tar.gz: domain.yml:3: ...".
+Result<ModelArchive> load_model_archive(const std::string& path);
+
+// A model path as `serve --model` takes it: a file is itself; a directory yields its newest
+// *.tar.gz (latest modification time, then the greatest name). NotFound when there is none.
+Result<std::string> resolve_model_path(const std::string& path);
+
+// The archive as `convo model inspect -o json` prints it: file, fingerprint, build time, domain
+// summary (intents, entities, slots, responses, actions, forms), stories, rules.
+Json model_summary_json(const ModelArchive& archive);
+
+}  // namespace convo

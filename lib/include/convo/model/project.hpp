@@ -1,0 +1,63 @@
+// A bot project laid out as Rasa 2.x's (domain.yml, config.yml, data/*.yml), checked the way
+// `rasa data validate` checks it but with every finding that makes Rasa's validation fail counted
+// as an error, and packed into a model archive (archive.hpp).
+#pragma once
+
+#include <ctime>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "convo/core/domain.hpp"
+#include "convo/core/error.hpp"
+#include "convo/core/json.hpp"
+
+namespace convo {
+
+struct ProjectFile {
+  std::string name;  // relative to the project, '/'-separated: "domain.yml", "data/nlu.yml"
+  std::string text;
+};
+
+// domain.yml and config.yml (each NotFound when missing) and every *.yml / *.yaml under data/,
+// sorted by name. A missing project directory is NotFound.
+Result<std::vector<ProjectFile>> read_project(const std::string& dir);
+
+struct ProjectReport {
+  std::vector<std::string> errors;    // "data/stories.yml:12: intent 'grete' is not in the domain"
+  std::vector<std::string> warnings;  // same shape; do not fail the build
+  std::optional<Domain> domain;
+  std::size_t stories = 0;
+  std::size_t rules = 0;
+  std::size_t nlu_examples = 0;
+  bool ok() const { return errors.empty(); }
+};
+
+// Checks the files: YAML well-formed; `version` "2.x" in each file; the domain loads; config
+// sections have the right shapes; every intent, entity, action, form, slot and response that NLU
+// data, stories and rules use is in the domain; utter_ actions have responses; no example is
+// listed under two intents. `location` goes in front of every file name in messages ("bot/").
+ProjectReport validate_project(const std::vector<ProjectFile>& files, const std::string& location = "");
+
+struct BuiltModel {
+  std::string path;         // the archive written
+  std::string fingerprint;  // sha256 of the inputs (names and bytes): same inputs, same value
+  Json metadata;            // what metadata.json holds
+};
+
+// Packs validated files (the report must be ok) into `out_dir`/`name` (created when missing;
+// default name "YYYYMMDD-HHMMSS.tar.gz" from `now`, UTC, as Rasa names trained models).
+// `project` is recorded in metadata.json.
+Result<BuiltModel> pack_model(const std::vector<ProjectFile>& files, const ProjectReport& report,
+                              const std::string& project, const std::string& out_dir,
+                              const std::string& name, std::time_t now);
+
+// The names a domain.yml (as parsed by yaml_to_json) lists, defaults left out: {"intents": [...],
+// "entities", "slots", "responses", "actions", "forms"}; list items may be strings or one-key
+// mappings, mapping sections give their keys.
+Json domain_names(const Json& domain_yaml);
+
+// sha256 hex of a byte string (the hash fingerprints use).
+std::string sha256_hex(const std::string& bytes);
+
+}  // namespace convo
