@@ -64,9 +64,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         path = os.path.join(self.server.root, os.path.basename(name))
         if not name or not os.path.isfile(path):
             return self.text(404, "no model here\n")
-        with open(path, "rb") as f:
-            body = f.read()
-        etag = q.get("etag", hashlib.md5(body).hexdigest())
+        etag = q.get("etag") or self.server.md5_of(path)
         if "force" in q or ("noetag" not in q and self.headers.get("If-None-Match") == etag):
             status = int(q.get("force", q.get("unchanged", "304")))
             self.send_response(status)
@@ -75,6 +73,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.send_header("Content-Length", "0")
             self.end_headers()
             return
+        with open(path, "rb") as f:
+            body = f.read()
         self.send_response(200)
         self.send_header("Content-Type", "application/gzip")
         self.send_header("Content-Length", str(len(body)))
@@ -117,6 +117,20 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     stopping = False
+    hashes = {}
+
+    def md5_of(self, path):
+        """The file's md5, cached by (path, size, mtime): a 304 need not read the file."""
+        st = os.stat(path)
+        key = (path, st.st_size, st.st_mtime_ns)
+        with LOCK:
+            if key not in self.hashes:
+                digest = hashlib.md5()
+                with open(path, "rb") as f:
+                    for block in iter(lambda: f.read(1 << 20), b""):
+                        digest.update(block)
+                self.hashes[key] = digest.hexdigest()
+            return self.hashes[key]
 
 
 def main():
