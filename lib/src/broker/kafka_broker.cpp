@@ -190,7 +190,8 @@ Result<KafkaBrokerSettings> kafka_broker_settings(const Json& section, const Bro
   }
   out.partition_by_sender = s.has("partition_by_sender") && py_truthy(s["partition_by_sender"]);
   // Better than kafka-python's acks=1 without idempotence: no loss on leader failover, no
-  // duplicates from librdkafka's own retries (§5.3 SHOULD).
+  // duplicates from librdkafka's own retries (§5.3 SHOULD). librdkafka's mock cluster accepts
+  // idempotent producers (InitProducerId), so the tests run with these defaults too.
   set_property(props, "acks", "all");
   set_property(props, "enable.idempotence", "true");
   // A publish to an unreachable cluster fails after 30 s instead of librdkafka's 5 minutes: the
@@ -289,6 +290,9 @@ class KafkaBroker final : public EventBroker {
                            "Kafka " + describe() + " did not take message " +
                                std::to_string(result.confirmed + 1) + " of " +
                                std::to_string(batch.size()) + ": " + why};
+      // The next publish starts afresh with connect()'s short check rather than waiting out
+      // message.timeout.ms again on a cluster that is still away.
+      drop();
     }
     return result;
   }
