@@ -412,6 +412,14 @@ PullResult ModelPuller::pull(const PullProgress& progress, const std::atomic<boo
     drop_temp();
     return finish(PullOutcome::Failed, kept("the body is " + why + "; discarded"));
   }
+  if (check_) {
+    auto accepted = check_(temp);
+    if (!accepted) {
+      Error why = accepted.error();
+      drop_temp();
+      return finish(PullOutcome::Failed, kept("the model was refused (" + why.message + "); discarded"));
+    }
+  }
   std::string target = (fs::path(dir_) / final_name(t.disposition, server_.url)).string();
   if (std::rename(temp.c_str(), target.c_str()) != 0) {
     std::string why = std::strerror(errno);

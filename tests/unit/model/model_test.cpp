@@ -241,6 +241,21 @@ TEST_CASE("pack_model: the fingerprint is a hash of the inputs; the archive load
   CHECK_FALSE(fs::exists(dir / "out/d.tar.gz"));
 }
 
+TEST_CASE("an archive made by Rasa (core/domain.yml, no metadata) loads", "[model]") {
+  TempDir dir;
+  REQUIRE(write_tar_gz(dir / "rasa.tar.gz",
+                       {{"core/domain.yml", kDomain}, {"nlu/metadata.json", "{}"}, {"fingerprint.json", "{\"version\": \"2.8.12\"}"}},
+                       0));
+  auto model = load_model_archive(dir / "rasa.tar.gz");
+  REQUIRE(model);
+  REQUIRE(model->domain);
+  CHECK(model->domain_names["responses"] == Json({"utter_hi"}));
+  CHECK(model->fingerprint["version"] == "2.8.12");
+  CHECK(model->id().size() == 64);  // no "project" key: a hash of fingerprint.json
+  CHECK_FALSE(model->stories);
+  CHECK(model_summary_json(*model)["built_at"].is_null());
+}
+
 TEST_CASE("resolve_model_path: a file, or a directory's newest archive", "[model]") {
   TempDir dir;
   fs::create_directories(dir / "models");
@@ -343,6 +358,24 @@ TEST_CASE("ModelPuller speaks the ETag protocol with a real server", "[model]") 
     CHECK(log[0]["query"]["auth"] == Json({"t0k"}));
     CHECK(log[0]["headers"]["x-team"] == "bots");
     CHECK_FALSE(fs::exists(out + "/.convo-pull-999999999-abcdef.part"));
+  }
+  SECTION("a refused archive is discarded and its ETag not adopted; the next pull downloads again") {
+    ModelPuller puller(server_for(server.url("bot.tar.gz?etag=v2")), out, fp_file);
+    std::string seen;
+    puller.set_check([&](const std::string& path) -> Result<bool> {
+      seen = path;
+      CHECK(load_model_archive(path));
+      return runtime_error("domain too old");
+    });
+    PullResult r = puller.pull();
+    CHECK(r.outcome == PullOutcome::Failed);
+    CHECK_THAT(r.error.message, Contains("domain too old"));
+    CHECK(fs::path(seen).parent_path() == fs::path(out));
+    CHECK(fs::is_empty(out));
+    CHECK(puller.fingerprint().empty());
+    puller.set_check(nullptr);
+    CHECK(puller.pull().outcome == PullOutcome::Updated);
+    CHECK(puller.fingerprint() == "v2");
   }
   SECTION("a raised cancel flag stops the download and leaves nothing behind") {
     std::atomic<bool> cancel{false};

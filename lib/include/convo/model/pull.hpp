@@ -84,6 +84,13 @@ class ModelPuller {
   // model was pulled (as Rasa); never adopts an ETag from a 204/304 (Rasa bug #3086).
   PullResult pull(const PullProgress& progress = nullptr, const std::atomic<bool>* cancel = nullptr);
 
+  // Called with the downloaded archive (a temp path in the directory, already checked with
+  // read_tar_gz) before it is renamed into place. An error discards it: Failed with that error,
+  // the fingerprint not adopted, so the next pull downloads again (Rasa keeps the previous model
+  // when a new one fails to load). serve passes load_model_archive here.
+  using ArchiveCheck = std::function<Result<bool>(const std::string& temp_path)>;
+  void set_check(ArchiveCheck check) { check_ = std::move(check); }
+
   const std::string& fingerprint() const { return fingerprint_; }
   // For a model that came from elsewhere (serve --model): its fingerprint is sent next time.
   void set_fingerprint(std::string fingerprint) { fingerprint_ = std::move(fingerprint); }
@@ -95,6 +102,7 @@ class ModelPuller {
   std::string dir_;
   std::string fingerprint_file_;
   std::string fingerprint_;
+  ArchiveCheck check_;
 };
 
 }  // namespace convo
