@@ -218,19 +218,24 @@ struct Confirms {
   std::uint64_t first_tag = 1;
   std::vector<char> state;   // 0 waiting, 1 acked, 2 nacked
   std::size_t acked_prefix = 0;
-  std::uint64_t multiple_done = 0;  // every tag below this was settled by a `multiple` ack
+  std::size_t settled = 0;
+  std::uint64_t multiple_done = 0;  // every tag below this was settled by a `multiple` confirm
   bool nacked = false;
 
+  // Confirms may come in any order; wait for all of them, then count the acked prefix.
   void settle(std::uint64_t tag, bool multiple, bool ack) {
     if (tag < first_tag) return;  // from an earlier batch
     std::uint64_t from = multiple ? std::max(first_tag, multiple_done) : tag;
-    for (std::uint64_t t = from; t <= tag && t - first_tag < state.size(); ++t)
-      if (state[t - first_tag] == 0) state[t - first_tag] = ack ? 1 : 2;
+    for (std::uint64_t t = from; t <= tag && t - first_tag < state.size(); ++t) {
+      if (state[t - first_tag] != 0) continue;
+      state[t - first_tag] = ack ? 1 : 2;
+      ++settled;
+      nacked = nacked || !ack;
+    }
     if (multiple) multiple_done = std::max(multiple_done, tag + 1);
-    nacked = nacked || !ack;
     while (acked_prefix < state.size() && state[acked_prefix] == 1) ++acked_prefix;
   }
-  bool done() const { return nacked || acked_prefix == state.size(); }
+  bool done() const { return settled == state.size(); }
 };
 
 class AmqpBroker final : public EventBroker {

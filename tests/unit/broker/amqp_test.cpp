@@ -274,6 +274,38 @@ TEST_CASE("AMQP broker confirms a large batch", "[amqp]") {
   CHECK(has_line(s.ctl({"list_queues", "name", "messages"}), "bulk_q\t10000"));
 }
 
+TEST_CASE("AMQP broker: nacks fail, returns count as published, bad logins are Auth errors", "[amqp]") {
+  RabbitmqServer& s = server();
+  // A queue that refuses a third message: the broker nacks it.
+  bool ok = false;
+  s.ctl({"set_policy", "nack-limit", "^nack_q$", R"({"max-length": 2, "overflow": "reject-publish"})",
+         "--apply-to", "queues"}, &ok);
+  REQUIRE(ok);
+  auto broker = make_amqp_broker(settings_for(s, {"nack_q"}, "nack-exchange"));
+  auto result = broker->publish({{"a", "1", {}}, {"a", "2", {}}, {"a", "3", {}}});
+  REQUIRE(result.error);
+  CHECK(result.error->kind == ErrorKind::Upstream);
+  CHECK(result.error->message.find("nack") != std::string::npos);
+  CHECK(result.confirmed == 2);
+
+  // No queue bound any more: the message comes back unroutable, which Rasa counts as published.
+  auto lonely = make_amqp_broker(settings_for(s, {"return_q"}, "return-exchange"));
+  REQUIRE_FALSE(lonely->connect());
+  s.ctl({"delete_queue", "return_q"}, &ok);
+  REQUIRE(ok);
+  auto returned = lonely->publish({{"a", "nobody listens", {}}, {"a", "still nobody", {}}});
+  INFO((returned.error ? returned.error->message : ""));
+  CHECK_FALSE(returned.error);
+  CHECK(returned.confirmed == 2);
+
+  auto settings = settings_for(s, {"auth_q"}, "auth-exchange");
+  settings.address.password = "wrong";
+  auto refused = make_amqp_broker(settings)->connect();
+  REQUIRE(refused);
+  CHECK(refused->kind == ErrorKind::Auth);
+  CHECK(refused->message.find("wrong") == std::string::npos);
+}
+
 TEST_CASE("AMQP source reads, acks, and gets unacked messages back after a reconnect", "[amqp]") {
   RabbitmqServer& s = server();
   AmqpSourceSettings settings{address_of(s), "src_q", "", 100};
