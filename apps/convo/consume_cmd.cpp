@@ -31,6 +31,7 @@ struct ConsumeCommon {
   std::optional<std::size_t> count;
   std::size_t batch = 1000;
   std::string batch_wait = "200ms";
+  std::string retry_for = "30s";
 };
 
 struct KafkaOptions {
@@ -65,6 +66,9 @@ void add_common(CLI::App& cmd, ConsumeCommon& c) {
                  "Append malformed messages (with the reason) to this NDJSON file instead of the "
                  "store's convo_dead_letters table")
       ->type_name("FILE");
+  cmd.add_option("--retry-for", c.retry_for, "With -e: how long an unreachable broker is retried before exit 5")
+      ->capture_default_str()
+      ->type_name("DURATION");
   cmd.add_option("--batch", c.batch, "Messages per store transaction at most")->capture_default_str()->type_name("N");
   cmd.add_option("--batch-wait", c.batch_wait, "How long a batch may gather before it is committed")
       ->capture_default_str()
@@ -106,7 +110,9 @@ int consume(MessageSource& source, const ConsumeCommon& c, IngestSink& sink) {
   options.exit_at_end = c.exit_at_end && !c.follow;
   options.max_messages = c.count;
   // With -e a broker that stays unreachable ends the run (exit 5) instead of waiting for ever.
-  if (options.exit_at_end) options.give_up_after = std::chrono::seconds(30);
+  auto retry = parse_duration_seconds(c.retry_for);
+  if (!retry) return report(usage_error("--retry-for: expected a duration such as 30s, got '" + c.retry_for + "'"));
+  if (options.exit_at_end) options.give_up_after = std::chrono::milliseconds(static_cast<long long>(*retry * 1000));
   g_stop.store(false);
   struct sigaction sa {};
   sa.sa_handler = on_stop_signal;
