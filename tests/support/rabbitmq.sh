@@ -6,6 +6,7 @@
 #   rabbitmq.sh restart DIR  stop and start again on the same ports with the same data (prints
 #                            the port again once ready)
 #   rabbitmq.sh ctl DIR ARGS rabbitmqctl against the node (e.g. list_queues name messages)
+# DIR/ports holds AMQP_PORT and TLS_PORT (AMQP over TLS; the CA is DIR/tls/ca.pem).
 # The node gets its own epmd port and Erlang cookie (HOME=DIR), so nothing is shared with other
 # nodes on the machine and nothing outlives `stop`. As root it runs as user `rabbitmq`.
 set -eu
@@ -87,6 +88,21 @@ stop_node() {
   as_node /usr/bin/epmd -port "$EPMD_PORT" -kill >/dev/null 2>&1 || true
 }
 
+# A throwaway CA and a server certificate for localhost and 127.0.0.1 in DIR/tls.
+make_certificates() {
+  mkdir -p "$DIR/tls"
+  (
+    cd "$DIR/tls"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=convo-test-ca \
+      -keyout ca.key -out ca.pem
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=localhost \
+      -keyout server.key -out server.csr
+    printf 'subjectAltName = DNS:localhost, IP:127.0.0.1\n' >server.ext
+    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
+      -extfile server.ext -out server.pem
+  ) >"$DIR/openssl.out" 2>&1 || die "openssl could not make test certificates (see $DIR/openssl.out)"
+}
+
 [ $# -ge 2 ] || die "usage: rabbitmq.sh start|stop|restart|ctl DIR [ARGS]"
 CMD=$1
 DIR=$(cd "$2" 2>/dev/null && pwd) || die "no such directory: $2"
@@ -97,10 +113,22 @@ case "$CMD" in
     [ -x "$RMQ_BIN/rabbitmq-server" ] || die "rabbitmq-server is not installed (apt-get install rabbitmq-server)"
     # The node's user must reach DIR: a mkdtemp folder is 0700.
     chmod 0755 "$DIR"
-    printf 'AMQP_PORT=%s\nDIST_PORT=%s\nEPMD_PORT=%s\n' "$(free_port)" "$(free_port)" "$(free_port)" >"$DIR/ports"
+    TLS_PORT=$(free_port)
+    printf 'AMQP_PORT=%s\nDIST_PORT=%s\nEPMD_PORT=%s\nTLS_PORT=%s\n' "$(free_port)" "$(free_port)" "$(free_port)" \
+      "$TLS_PORT" >"$DIR/ports"
     echo '[].' >"$DIR/enabled_plugins"
-    # No disk-space alarm: a nearly full test machine must not block publishers.
-    echo 'disk_free_limit.absolute = 1' >"$DIR/rabbitmq.conf"
+    make_certificates
+    # No disk-space alarm: a nearly full test machine must not block publishers. A TLS listener
+    # on TLS_PORT with a certificate for localhost/127.0.0.1 signed by DIR/tls/ca.pem.
+    cat >"$DIR/rabbitmq.conf" <<EOF
+disk_free_limit.absolute = 1
+listeners.ssl.1 = 127.0.0.1:$TLS_PORT
+ssl_options.cacertfile = $DIR/tls/ca.pem
+ssl_options.certfile = $DIR/tls/server.pem
+ssl_options.keyfile = $DIR/tls/server.key
+ssl_options.verify = verify_none
+ssl_options.fail_if_no_peer_cert = false
+EOF
     if [ "$(id -u)" = 0 ]; then chown -R rabbitmq: "$DIR"; fi
     launch
     echo "$AMQP_PORT"

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 
 namespace convo::test {
@@ -55,6 +56,9 @@ RabbitmqServer::RabbitmqServer() {
   start_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   port_ = running_ ? std::atoi(output.c_str()) : 0;
   if (!running_ || port_ <= 0) error_ = "rabbitmq.sh start failed: " + output;
+  std::ifstream ports(dir_ + "/ports");
+  for (std::string line; std::getline(ports, line);)
+    if (line.rfind("TLS_PORT=", 0) == 0) tls_port_ = std::atoi(line.c_str() + 9);
 }
 
 RabbitmqServer::~RabbitmqServer() {

@@ -22,6 +22,10 @@ class RabbitmqServer {
   // Empty when the node runs; otherwise why it does not (with the script's output).
   const std::string& startup_error() const { return error_; }
   int port() const { return port_; }
+  // AMQP over TLS: its port, and the CA that signed the node's certificate (for localhost and
+  // 127.0.0.1).
+  int tls_port() const { return tls_port_; }
+  std::string ca_file() const { return dir_ + "/tls/ca.pem"; }
   double start_seconds() const { return start_seconds_; }  // how long the first start took
   // amqp://guest:guest@127.0.0.1:<port>/
   std::string url() const;
@@ -40,6 +44,7 @@ class RabbitmqServer {
   std::string dir_;
   std::string error_;
   int port_ = 0;
+  int tls_port_ = 0;
   double start_seconds_ = 0;
   bool running_ = false;
 };

@@ -8,8 +8,11 @@
 #include <amqp_ssl_socket.h>
 #include <amqp_tcp_socket.h>
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 
 #include "amqp_internal.hpp"
 
@@ -21,6 +24,18 @@ std::string address_text(const AmqpAddress& a) {
   return std::string(a.tls ? "amqps://" : "amqp://") + a.username + "@" + host + ":" + std::to_string(a.port) +
          "/" + (a.vhost == "/" ? "" : a.vhost);
 }
+
+namespace {
+
+// OpenSSL's SSL_CERT_FILE, else the distribution's bundle (Debian, then Fedora's path).
+std::string system_ca_bundle() {
+  if (const char* env = std::getenv("SSL_CERT_FILE")) return env;
+  for (const char* path : {"/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt"})
+    if (access(path, R_OK) == 0) return path;
+  return "";
+}
+
+}  // namespace
 
 Error Connection::fail(ErrorKind kind, const std::string& message) {
   // No close handshake: after an error the socket's state is unknown, so just drop it.
@@ -46,9 +61,11 @@ std::optional<Error> Connection::open(const AmqpAddress& a) {
   amqp_socket_t* socket = a.tls ? amqp_ssl_socket_new(state_) : amqp_tcp_socket_new(state_);
   if (!socket) return fail(ErrorKind::Runtime, "cannot create a socket");
   if (a.tls) {
-    // Without ca_file the library's default verification applies.
-    if (!a.ca_file.empty() && amqp_ssl_socket_set_cacert(socket, a.ca_file.c_str()) != AMQP_STATUS_OK)
-      return fail(ErrorKind::Usage, "cannot read the CA file " + a.ca_file);
+    // rabbitmq-c trusts no CA by itself; like Rasa, default to the system's CA bundle.
+    std::string ca_file = a.ca_file;
+    if (ca_file.empty() && a.verify_peer) ca_file = system_ca_bundle();
+    if (!ca_file.empty() && amqp_ssl_socket_set_cacert(socket, ca_file.c_str()) != AMQP_STATUS_OK)
+      return fail(ErrorKind::Usage, "cannot read the CA file " + ca_file);
     if (!a.cert_file.empty()) {
       const std::string& key = a.key_file.empty() ? a.cert_file : a.key_file;
       if (amqp_ssl_socket_set_key(socket, a.cert_file.c_str(), key.c_str()) != AMQP_STATUS_OK)

@@ -306,6 +306,33 @@ TEST_CASE("AMQP broker: nacks fail, returns count as published, bad logins are A
   CHECK(refused->message.find("wrong") == std::string::npos);
 }
 
+TEST_CASE("AMQP broker over TLS verifies the server against the given CA", "[amqp]") {
+  RabbitmqServer& s = server();
+  std::string base = "amqps://guest:guest@localhost:" + std::to_string(s.tls_port()) + "/";
+  auto broker_for = [&](const std::string& url) {
+    std::vector<std::string> warnings;
+    auto settings = amqp_broker_settings(Json{{"url", url}, {"queues", "tls_q"}, {"exchange_name", "tls-exchange"}},
+                                         BrokerOptions{"endpoints.yml", env_of({})}, warnings);
+    REQUIRE(settings.ok());
+    return make_amqp_broker(*settings);
+  };
+  auto trusted = broker_for(base + "?cafile=" + s.ca_file());
+  CHECK(trusted->describe().rfind("amqps://guest@localhost:", 0) == 0);
+  auto result = trusted->publish({{"a", "over tls", {}}});
+  INFO((result.error ? result.error->message : ""));
+  REQUIRE_FALSE(result.error);
+  CHECK(result.confirmed == 1);
+
+  // The test CA is not in the system's bundle: refused, unless verification is turned off.
+  auto untrusted = broker_for(base)->connect();
+  REQUIRE(untrusted);
+  CHECK(untrusted->kind == ErrorKind::Upstream);
+  REQUIRE_FALSE(broker_for(base + "?no_verify_ssl=1")->publish({{"a", "unverified", {}}}).error);
+  auto got = pika_consume(s, "tls_q", 2);
+  REQUIRE(got.size() == 2);
+  CHECK(got[0]["body"] == "over tls");
+}
+
 TEST_CASE("AMQP source reads, acks, and gets unacked messages back after a reconnect", "[amqp]") {
   RabbitmqServer& s = server();
   AmqpSourceSettings settings{address_of(s), "src_q", "", 100};
