@@ -35,7 +35,7 @@ struct ConsumeCommon {
 };
 
 struct KafkaOptions {
-  std::string brokers, topic, group = "convo", offset = "stored";
+  std::string brokers, topic, group, offset = "stored";
   std::vector<std::string> properties;
   ConsumeCommon common;
 };
@@ -209,7 +209,10 @@ void setup_consume_kafka(CLI::App& app, int& exit_code) {
               kCommonHelp + kExitCodeHelp);
   cmd->add_option("--brokers", opt->brokers, "Kafka bootstrap servers (host:port,...)")->required()->type_name("LIST");
   cmd->add_option("--topic", opt->topic, "Topic Rasa publishes to")->required()->type_name("TOPIC");
-  cmd->add_option("--group", opt->group, "Consumer group id")->capture_default_str()->type_name("GROUP");
+  cmd->add_option("--group", opt->group,
+                  "Join this consumer group (instances share the partitions; offsets are also committed to "
+                  "the group for lag tools); default: no group, every partition is read")
+      ->type_name("GROUP");
   cmd->add_option("--offset", opt->offset,
                   "Where to start: stored (the store's committed offsets, else the beginning), beginning or end")
       ->capture_default_str()

@@ -36,13 +36,15 @@ class KafkaSource final : public MessageSource {
   KafkaSource& operator=(const KafkaSource&) = delete;
 
   std::string describe() const override {
-    return "kafka://" + settings_.brokers + " (topic " + settings_.topic + ", group " +
-           settings_.group + ")";
+    return "kafka://" + settings_.brokers + " (topic " + settings_.topic +
+           (settings_.group.empty() ? std::string(")") : ", group " + settings_.group + ")");
   }
 
   Result<SourceBatch> poll(std::size_t max, std::chrono::milliseconds wait) override {
     if (!rk_)
       if (auto e = create()) return *e;
+    if (settings_.group.empty() && partitions_.empty())
+      if (auto e = assign_all()) return *e;
     SourceBatch batch;
     const auto deadline = Clock::now() + wait;
     while (batch.messages.size() < max) {
@@ -66,7 +68,7 @@ class KafkaSource final : public MessageSource {
   }
 
   std::optional<Error> acknowledge(const SourceBatch& batch) override {
-    if (!rk_) return std::nullopt;
+    if (!rk_ || settings_.group.empty()) return std::nullopt;
     std::map<std::int32_t, std::int64_t> next;
     for (const auto& m : batch.messages)
       if (m.topic == settings_.topic && m.offset >= 0)
@@ -86,8 +88,9 @@ class KafkaSource final : public MessageSource {
   };
 
   std::optional<Error> create() {
+    // Without a group librdkafka still wants a group.id; nothing joins or commits under it.
     kafka::Properties props = {{"bootstrap.servers", settings_.brokers},
-                               {"group.id", settings_.group},
+                               {"group.id", settings_.group.empty() ? "convo-direct" : settings_.group},
                                {"enable.auto.commit", "false"},
                                {"enable.auto.offset.store", "false"},
                                {"enable.partition.eof", "true"},
@@ -106,6 +109,7 @@ class KafkaSource final : public MessageSource {
     if (!rk_) return usage_error("Kafka consumer: " + std::string(err));
     conf->release();
     rd_kafka_poll_set_consumer(rk_);
+    if (settings_.group.empty()) return std::nullopt;  // assign_all() on the first poll
     PartitionList topics(rd_kafka_topic_partition_list_new(1));
     rd_kafka_topic_partition_list_add(topics.get(), settings_.topic.c_str(), RD_KAFKA_PARTITION_UA);
     const rd_kafka_resp_err_t e = rd_kafka_subscribe(rk_, topics.get());
@@ -113,6 +117,39 @@ class KafkaSource final : public MessageSource {
       rd_kafka_destroy(rk_);
       rk_ = nullptr;
       return usage_error("Kafka topic " + settings_.topic + ": " + rd_kafka_err2str(e));
+    }
+    return std::nullopt;
+  }
+
+  // No group: every partition of the topic, each from its start offset. An Upstream error when
+  // the cluster does not answer (the next poll tries again).
+  std::optional<Error> assign_all() {
+    rd_kafka_topic_t* topic = rd_kafka_topic_new(rk_, settings_.topic.c_str(), nullptr);
+    const rd_kafka_metadata_t* md = nullptr;
+    rd_kafka_resp_err_t err = rd_kafka_metadata(rk_, 0, topic, &md, 5000);
+    rd_kafka_topic_destroy(topic);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+      return Error{ErrorKind::Upstream, "cannot read from Kafka " + describe() + ": " + rd_kafka_err2str(err)};
+    std::optional<Error> problem;
+    PartitionList list(rd_kafka_topic_partition_list_new(8));
+    for (int t = 0; t < md->topic_cnt; ++t) {
+      const auto& mt = md->topics[t];
+      if (mt.err != RD_KAFKA_RESP_ERR_NO_ERROR || mt.partition_cnt == 0) {
+        problem = Error{ErrorKind::Upstream, "Kafka topic " + settings_.topic + ": " +
+                                                 rd_kafka_err2str(mt.err ? mt.err : RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)};
+        continue;
+      }
+      for (int p = 0; p < mt.partition_cnt; ++p) {
+        const std::int32_t id = mt.partitions[p].id;
+        rd_kafka_topic_partition_list_add(list.get(), settings_.topic.c_str(), id)->offset = start_offset(id);
+        partitions_[id] = Partition{};
+      }
+    }
+    rd_kafka_metadata_destroy(md);
+    if (problem) return problem;
+    if (rd_kafka_assign(rk_, list.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      partitions_.clear();
+      return Error{ErrorKind::Upstream, "cannot read from Kafka " + describe() + ": assignment failed"};
     }
     return std::nullopt;
   }

@@ -33,7 +33,9 @@ enum class KafkaStart { Beginning, End, Stored };
 struct KafkaSourceSettings {
   std::string brokers;   // bootstrap.servers
   std::string topic;
-  std::string group = "convo";
+  // Consumer group: members share the partitions, offsets are committed for lag tools. Empty:
+  // no group, every partition of the topic is read directly (as kcat -C does; no 3 s join).
+  std::string group;
   KafkaStart start = KafkaStart::Stored;  // Stored: the sink's offset, else the beginning
   std::vector<std::pair<std::string, std::string>> properties;  // -X key=value
   // The next offset to read for a partition as the sink committed it, or nullopt.
