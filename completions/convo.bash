@@ -4,7 +4,7 @@ _convo() {
   local path=convo i
   for ((i = 1; i < COMP_CWORD; i++)); do
     case "$path ${COMP_WORDS[i]}" in
-      "convo tracker"|"convo tracker show"|"convo tracker get"|"convo tracker put"|"convo tracker list"|"convo tracker dump"|"convo tracker load"|"convo events"|"convo events validate"|"convo events push"|"convo serve"|"convo status"|"convo auth"|"convo auth token"|"convo completion") path="$path ${COMP_WORDS[i]}" ;;
+      "convo tracker"|"convo tracker show"|"convo tracker get"|"convo tracker put"|"convo tracker list"|"convo tracker dump"|"convo tracker load"|"convo events"|"convo events validate"|"convo events push"|"convo serve"|"convo status"|"convo consume-kafka"|"convo consume-amqp"|"convo export"|"convo model"|"convo model pull"|"convo model build"|"convo model inspect"|"convo auth"|"convo auth token"|"convo completion") path="$path ${COMP_WORDS[i]}" ;;
     esac
   done
   case "$path|$prev" in
@@ -78,6 +78,9 @@ _convo() {
     "convo serve|--log-level") COMPREPLY=($(compgen -W "trace debug info warn error off" -- "$cur")); return ;;
     "convo serve|--ssl-certificate") COMPREPLY=($(compgen -f -- "$cur")); return ;;
     "convo serve|--ssl-keyfile") COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    "convo serve|-m"|"convo serve|--model") return ;;
+    "convo serve|--model-dir") return ;;
+    "convo serve|--broker-flush-timeout") return ;;
     "convo serve|--store") return ;;
     "convo serve|--endpoints") COMPREPLY=($(compgen -f -- "$cur")); return ;;
     "convo status|--wait") return ;;
@@ -86,6 +89,50 @@ _convo() {
     "convo status|--token") return ;;
     "convo status|--jwt") return ;;
     "convo status|--timeout") return ;;
+    "convo consume-kafka|--brokers") return ;;
+    "convo consume-kafka|--topic") return ;;
+    "convo consume-kafka|--group") return ;;
+    "convo consume-kafka|--offset") COMPREPLY=($(compgen -W "beginning end stored" -- "$cur")); return ;;
+    "convo consume-kafka|-X") return ;;
+    "convo consume-kafka|--store") return ;;
+    "convo consume-kafka|-o"|"convo consume-kafka|--output") COMPREPLY=($(compgen -W "json table ndjson" -- "$cur")); return ;;
+    "convo consume-kafka|-c"|"convo consume-kafka|--count") return ;;
+    "convo consume-kafka|--dead-letter") COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    "convo consume-kafka|--retry-for") return ;;
+    "convo consume-kafka|--batch") return ;;
+    "convo consume-kafka|--batch-wait") return ;;
+    "convo consume-amqp|--url") return ;;
+    "convo consume-amqp|--queue") return ;;
+    "convo consume-amqp|--exchange") return ;;
+    "convo consume-amqp|--prefetch") return ;;
+    "convo consume-amqp|--store") return ;;
+    "convo consume-amqp|-o"|"convo consume-amqp|--output") COMPREPLY=($(compgen -W "json table ndjson" -- "$cur")); return ;;
+    "convo consume-amqp|-c"|"convo consume-amqp|--count") return ;;
+    "convo consume-amqp|--dead-letter") COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    "convo consume-amqp|--retry-for") return ;;
+    "convo consume-amqp|--batch") return ;;
+    "convo consume-amqp|--batch-wait") return ;;
+    "convo export|--endpoints") COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    "convo export|--store") return ;;
+    "convo export|--since"|"convo export|--minimum-timestamp") return ;;
+    "convo export|--until"|"convo export|--maximum-timestamp") return ;;
+    "convo export|--conversation-ids") return ;;
+    "convo export|--resume-after") return ;;
+    "convo export|--batch") return ;;
+    "convo export|-o"|"convo export|--output") COMPREPLY=($(compgen -W "json table" -- "$cur")); return ;;
+    "convo model pull|--out") return ;;
+    "convo model pull|--fingerprint-file") COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    "convo model pull|--token") return ;;
+    "convo model pull|--header") return ;;
+    "convo model pull|--interval") return ;;
+    "convo model pull|--exit-unchanged") return ;;
+    "convo model pull|--endpoints") COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    "convo model pull|--timeout") return ;;
+    "convo model pull|-o"|"convo model pull|--output") COMPREPLY=($(compgen -W "json table" -- "$cur")); return ;;
+    "convo model build|-o"|"convo model build|--out") return ;;
+    "convo model build|--name") COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    "convo model build|--format") COMPREPLY=($(compgen -W "json table" -- "$cur")); return ;;
+    "convo model inspect|-o"|"convo model inspect|--output") COMPREPLY=($(compgen -W "json table" -- "$cur")); return ;;
     "convo auth token|--secret") return ;;
     "convo auth token|--secret-file") COMPREPLY=($(compgen -f -- "$cur")); return ;;
     "convo auth token|--method") COMPREPLY=($(compgen -W "HS256 HS384 HS512 RS256 RS384 RS512 ES256 ES384 ES512" -- "$cur")); return ;;
@@ -95,7 +142,7 @@ _convo() {
     "convo auth token|-o"|"convo auth token|--output") COMPREPLY=($(compgen -W "json table" -- "$cur")); return ;;
   esac
   case "$path" in
-    "convo") COMPREPLY=($(compgen -W "tracker events serve status auth completion -h --help -V --version" -- "$cur")) ;;
+    "convo") COMPREPLY=($(compgen -W "tracker events serve status consume-kafka consume-amqp export model auth completion -h --help -V --version" -- "$cur")) ;;
     "convo tracker") COMPREPLY=($(compgen -W "show get put list dump load -h --help" -- "$cur")) ;;
     "convo tracker show") COMPREPLY=($(compgen -W "-h --help --events --sender-id --type --tail --max-event-history --domain --include-events -o --output --all-sessions --until --store --endpoints --url --token --jwt --timeout" -- "$cur")) ;;
     "convo tracker get") COMPREPLY=($(compgen -W "-h --help --domain --include-events -o --output --all-sessions --until --store --endpoints --url --token --jwt --timeout" -- "$cur")) ;;
@@ -106,8 +153,15 @@ _convo() {
     "convo events") COMPREPLY=($(compgen -W "validate push -h --help" -- "$cur")) ;;
     "convo events validate") COMPREPLY=($(compgen -W "-h --help --domain -o --output" -- "$cur")); [[ $cur != -* ]] && COMPREPLY+=($(compgen -f -- "$cur")) ;;
     "convo events push") COMPREPLY=($(compgen -W "-h --help -o --output --store --endpoints --url --token --jwt --timeout" -- "$cur")); [[ $cur != -* ]] && COMPREPLY+=($(compgen -f -- "$cur")) ;;
-    "convo serve") COMPREPLY=($(compgen -W "-h --help -p --port -i --interface --enable-api --cors -t --auth-token --jwt-secret --jwt-method --domain --response-timeout --max-body-mb --log-file --log-level --ssl-certificate --ssl-keyfile --store --endpoints" -- "$cur")) ;;
+    "convo serve") COMPREPLY=($(compgen -W "-h --help -p --port -i --interface --enable-api --cors -t --auth-token --jwt-secret --jwt-method --domain --response-timeout --max-body-mb --log-file --log-level --ssl-certificate --ssl-keyfile -m --model --model-dir --broker-flush-timeout --store --endpoints" -- "$cur")) ;;
     "convo status") COMPREPLY=($(compgen -W "-h --help --wait -o --output --url --token --jwt --timeout" -- "$cur")) ;;
+    "convo consume-kafka") COMPREPLY=($(compgen -W "-h --help --brokers --topic --group --offset -X --store -o --output -e --exit-at-end --follow -c --count --dead-letter --retry-for --batch --batch-wait" -- "$cur")) ;;
+    "convo consume-amqp") COMPREPLY=($(compgen -W "-h --help --url --queue --exchange --prefetch --store -o --output -e --exit-at-end --follow -c --count --dead-letter --retry-for --batch --batch-wait" -- "$cur")) ;;
+    "convo export") COMPREPLY=($(compgen -W "-h --help --endpoints --store --since --minimum-timestamp --until --maximum-timestamp --conversation-ids --resume-after --dry-run --batch -o --output" -- "$cur")) ;;
+    "convo model") COMPREPLY=($(compgen -W "pull build inspect -h --help" -- "$cur")) ;;
+    "convo model pull") COMPREPLY=($(compgen -W "-h --help --out --fingerprint-file --token --header --interval --once --exit-unchanged --endpoints --timeout -o --output" -- "$cur")) ;;
+    "convo model build") COMPREPLY=($(compgen -W "-h --help -o --out --name --dry-run --format" -- "$cur")) ;;
+    "convo model inspect") COMPREPLY=($(compgen -W "-h --help -o --output" -- "$cur")) ;;
     "convo auth") COMPREPLY=($(compgen -W "token -h --help" -- "$cur")) ;;
     "convo auth token") COMPREPLY=($(compgen -W "-h --help --secret --secret-file --method --username --role --expires -o --output" -- "$cur")) ;;
     "convo completion") COMPREPLY=($(compgen -W "-h --help" -- "$cur")); [[ $cur != -* ]] && COMPREPLY+=($(compgen -W "bash zsh fish" -- "$cur")) ;;
