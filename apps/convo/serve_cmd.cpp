@@ -1,13 +1,16 @@
 // convo serve: a Rasa-compatible HTTP server over a tracker store.
+#include <fmt/format.h>
 #include <signal.h>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
 #include <thread>
 
 #include "cli.hpp"
 #include "convo/http/server.hpp"
+#include "convo/pipeline/models.hpp"
 #include "convo/pipeline/publisher.hpp"
 
 namespace convo::cli {
@@ -25,6 +28,8 @@ struct ServeOptions {
   std::string log_file, log_level = "info";
   std::string ssl_certificate, ssl_keyfile;
   std::string broker_flush = "10s";
+  std::string model;        // --model: an archive or a directory of archives
+  std::string model_dir;    // where pulled models go (default: --model's directory, else models)
   StoreOptions store;
 };
 
@@ -104,6 +109,30 @@ int run_serve(const ServeOptions& opt) {
       return j;
     };
   }
+  // Models: --model first (a local archive), then the models: endpoint pulls once before the
+  // server answers (as Rasa) and keeps pulling on its interval.
+  auto models = std::make_shared<ModelManager>(conversations, *domain, [logger](bool problem, const std::string& line) {
+    if (problem) logger->warn("{}", line);
+    else logger->info("{}", line);
+  });
+  std::string model_dir = opt.model_dir;
+  if (model_dir.empty()) {
+    std::error_code ec;
+    model_dir = !opt.model.empty() && std::filesystem::is_directory(opt.model, ec) ? opt.model : "models";
+  }
+  if (!opt.model.empty())
+    if (auto loaded = models->load(opt.model); !loaded) return report(loaded.error());
+  if (endpoints && !endpoints->models.is_null()) {
+    // A restart begins with the newest model pulled before (its ETag is in the fingerprint file).
+    if (opt.model.empty() && resolve_model_path(model_dir)) (void)models->load(model_dir);
+    auto settings = model_server_from_json(endpoints->models, endpoints->source + ": models");
+    if (!settings) return report(settings.error());
+    logger->info("pulling models from {} into {} ({})", model_display_url(*settings), model_dir,
+                 settings->interval_s > 0 ? fmt::format("every {}s", settings->interval_s) : std::string("once"));
+    models->start_pulling(std::move(*settings), model_dir);
+  }
+  server_options.models = models;
+  server_options.model_dir = model_dir;
   HttpServer server(server_options, conversations);
 
 
@@ -121,6 +150,7 @@ int run_serve(const ServeOptions& opt) {
   // run() also returns when the server stopped for another reason: wake the watcher.
   pthread_kill(watcher.native_handle(), SIGTERM);
   watcher.join();
+  models->stop_pulling();
   if (publisher) {
     auto ms = std::chrono::milliseconds(static_cast<long long>(*flush * 1000));
     std::size_t left = publisher->stop(ms);
@@ -142,6 +172,7 @@ void setup_serve(CLI::App& app, int& exit_code) {
       "  convo serve --enable-api\n"
       "  convo serve --enable-api --auth-token s3cret --store sqlite:///rasa.db --port 5005\n"
       "  convo serve --enable-api --jwt-secret \"$JWT_SECRET\" --endpoints endpoints.yml --domain domain.yml\n"
+      "  convo serve --enable-api --model models/   # newest archive; PUT /model swaps it live\n"
       "  curl localhost:5005/conversations/alice/tracker?token=s3cret\n\n") +
       kExitCodeHelp);
   cmd->add_option("-p,--port", opt->port, "Port to listen on")->capture_default_str()->type_name("PORT");
@@ -167,6 +198,13 @@ void setup_serve(CLI::App& app, int& exit_code) {
       ->type_name("trace|debug|info|warn|error|off");
   cmd->add_option("--ssl-certificate", opt->ssl_certificate, "Serve HTTPS with this certificate (PEM)")->type_name("FILE");
   cmd->add_option("--ssl-keyfile", opt->ssl_keyfile, "The certificate's private key (PEM)")->type_name("FILE");
+  cmd->add_option("-m,--model", opt->model,
+                  "Model archive to run, or a directory whose newest *.tar.gz is used (its domain replaces --domain)")
+      ->type_name("PATH");
+  cmd->add_option("--model-dir", opt->model_dir,
+                  "Where models pulled from endpoints.yml's models: server or PUT /model go "
+                  "(default: --model when it is a directory, else models)")
+      ->type_name("DIR");
   cmd->add_option("--broker-flush-timeout", opt->broker_flush,
                   "On shutdown, wait this long for the event broker to confirm what the outbox holds")
       ->capture_default_str()

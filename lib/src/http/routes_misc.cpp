@@ -22,13 +22,55 @@ Json status_body(Conversations& conv, const ServerOptions& options) {
   }
   Json store = {{"url", options.store_description}, {"ready", store_ready}};
   if (!store_ready) store["error"] = store_error;
-  Json convo = {{"ready", store_ready}, {"store", store}, {"model", {{"loaded", false}}}};
+  Json model = options.models ? options.models->status() : Json{{"loaded", false}};
+  Json convo = {{"ready", store_ready}, {"store", store}, {"model", std::move(model)}};
   // The broker's state does not make the server unready: events wait in the outbox.
   if (options.broker_status) convo["event_broker"] = options.broker_status();
-  return {{"model_file", nullptr},
-          {"fingerprint", Json::object()},
+  return {{"model_file", options.models ? options.models->model_file() : Json()},
+          {"fingerprint", options.models ? options.models->fingerprint() : Json::object()},
           {"num_active_training_jobs", 0},
           {"convo", std::move(convo)}};
+}
+
+// PUT /model (§3.17): model_server (pull now, then on its interval), else model_file. Errors
+// as Rasa's: 400 BadRequest for what cannot be loaded, 500 LoadingError for what fails loading.
+void put_model(ModelManager& models, const std::string& dir, const httplib::Request& req, httplib::Response& res) {
+  if (req.body.empty()) return reply_error(res, {400, "BadRequest", "No path to model file defined in request_body."});
+  Json body;
+  try {
+    body = Json::parse(req.body);
+  } catch (const std::exception&) {
+    return reply_error(res, {400, "BadRequest", "Failed when parsing body as json"});
+  }
+  if (!body.is_object()) body = Json::object();
+  const Json model_file = body.value("model_file", Json());
+  const Json server = body.value("model_server", Json());
+  const std::string name = model_file.is_string() ? model_file.get<std::string>() : "None";
+  auto cannot = [&] {
+    reply_error(res, {400, "BadRequest", "Agent with name '" + name + "' could not be loaded.",
+                      {{"parameter", "model"}, {"in", "query"}}});
+  };
+  if (py_truthy(server)) {
+    auto settings = model_server_from_json(server, "model_server");
+    if (!settings)
+      return reply_error(res, {400, "BadRequest", "Supplied 'model_server' is not valid. Error: " + settings.error().message,
+                               {{"parameter", "model_server"}, {"in", "body"}}});
+    PullResult first = models.start_pulling(std::move(*settings), dir);
+    if (first.outcome == PullOutcome::Failed)
+      return reply_error(res, {500, "LoadingError", "An unexpected error occurred. Error: " + first.error.message});
+    if (!models.loaded()) return cannot();
+  } else if (py_truthy(body.value("remote_storage", Json()))) {
+    return reply_error(res, {400, "BadRequest", "Remote storage is not supported by convo; use model_file or model_server.",
+                             {{"parameter", "remote_storage"}, {"in", "body"}}});
+  } else {
+    if (!model_file.is_string()) return cannot();
+    auto loaded = models.load(name);
+    if (!loaded) {
+      if (loaded.error().kind == ErrorKind::NotFound) return cannot();
+      return reply_error(res, {500, "LoadingError", "An unexpected error occurred. Error: " + loaded.error().message});
+    }
+  }
+  res.status = 204;
 }
 
 }  // namespace
@@ -48,6 +90,16 @@ void add_misc_routes(std::vector<Route>& routes, Conversations& conversations, c
                     [conv, opts](const httplib::Request&, httplib::Response& res, const std::smatch&) {
                       Json body = status_body(*conv, *opts);
                       reply_json(res, body["convo"]["ready"].get<bool>() ? 200 : 503, body);
+                    }});
+  routes.push_back({"PUT", std::regex("/model"), true, true, false,
+                    [opts](const httplib::Request& req, httplib::Response& res, const std::smatch&) {
+                      if (!opts->models) return reply_error(res, {500, "LoadingError", "This server runs without models."});
+                      put_model(*opts->models, opts->model_dir, req, res);
+                    }});
+  routes.push_back({"DELETE", std::regex("/model"), true, true, false,
+                    [opts](const httplib::Request&, httplib::Response& res, const std::smatch&) {
+                      if (opts->models) opts->models->unload();
+                      res.status = 204;
                     }});
   routes.push_back({"GET", std::regex("/conversations"), true, true, false,
                     [conv](const httplib::Request&, httplib::Response& res, const std::smatch&) {

@@ -86,7 +86,7 @@ Result<std::unique_ptr<Tracker>> Conversations::load(const std::string& id, std:
   if (!stored->has_value()) return std::unique_ptr<Tracker>();
   BuildOptions build;
   build.until = until;
-  auto tracker = build_tracker(id, (**stored).events, domain_, build, ctx_);
+  auto tracker = build_tracker(id, (**stored).events, domain(), build, ctx_);
   if (!tracker) return runtime_error("stored conversation '" + id + "' cannot be loaded: " + tracker.error().message);
   return std::move(*tracker);
 }
@@ -95,7 +95,7 @@ Result<std::unique_ptr<Tracker>> Conversations::get(const std::string& id, std::
   auto tracker = load(id, until);
   if (!tracker) return tracker.error();
   if (*tracker && !(*tracker)->events().empty()) return std::move(*tracker);
-  auto fresh = std::make_unique<Tracker>(id, domain_);
+  auto fresh = std::make_unique<Tracker>(id, domain());
   for (const auto& e : session_start_events())
     if (auto err = fresh->update(e)) return *err;
   return fresh;
@@ -105,7 +105,7 @@ Result<std::unique_ptr<Tracker>> Conversations::load_or_new(const std::string& i
   auto loaded = load(id);
   if (!loaded) return loaded.error();
   if (*loaded) return std::move(*loaded);
-  return std::make_unique<Tracker>(id, domain_);
+  return std::make_unique<Tracker>(id, domain());
 }
 
 void Conversations::set_outbox_listener(std::function<void()> listener) {
@@ -166,7 +166,8 @@ Result<std::unique_ptr<Tracker>> Conversations::append(const std::string& id, co
 bool Conversations::needs_session_start(const Tracker& tracker) const {
   const auto& applied = tracker.applied_events();
   if (applied.empty()) return true;
-  Json minutes = domain_ ? domain_->session_config.session_expiration_time : Json(60);
+  const auto domain_now = domain();
+  Json minutes = domain_now ? domain_now->session_config.session_expiration_time : Json(60);
   if (!minutes.is_number() || minutes.get<double>() <= 0) return false;
   for (auto it = applied.rbegin(); it != applied.rend(); ++it) {
     if ((*it)->type != EventType::User) continue;
@@ -185,7 +186,8 @@ Result<std::unique_ptr<Tracker>> Conversations::log_message(const std::string& i
   const std::size_t before = tracker->events().size();
   if (needs_session_start(*tracker)) {
     // Carry-over (§10.3): the previous session's applied slot events, in order, after session_started.
-    bool carry = domain_ ? py_truthy(domain_->session_config.carry_over_slots) : true;
+    const auto domain_now = domain();
+    bool carry = domain_now ? py_truthy(domain_now->session_config.carry_over_slots) : true;
     std::vector<Json> carried;
     if (carry)
       for (const auto& e : tracker->applied_events())
@@ -217,7 +219,7 @@ Result<std::unique_ptr<Tracker>> Conversations::log_message(const std::string& i
 Result<std::unique_ptr<Tracker>> Conversations::replace(const std::string& id, const Json& events) {
   ParsedEvents parsed = parse_events(events, ctx_);
   if (!parsed.ok()) return runtime_error(parsed.errors.front());
-  auto tracker = std::make_unique<Tracker>(id, domain_);
+  auto tracker = std::make_unique<Tracker>(id, domain());
   for (std::size_t i = 0; i < parsed.events.size(); ++i)
     if (auto err = tracker->update(parsed.events[i]))
       return runtime_error(item_label(parsed.source_index[i], events[parsed.source_index[i]]) + ": " + err->message);

@@ -10,6 +10,7 @@
 #include "convo/core/json.hpp"
 #include "convo/http/auth.hpp"
 #include "convo/pipeline/conversations.hpp"
+#include "convo/pipeline/models.hpp"
 
 namespace convo {
 
@@ -24,6 +25,8 @@ struct ServerOptions {
   std::string ssl_certificate, ssl_keyfile;
   std::string store_description;        // for /status
   std::function<Json()> broker_status;  // /status: the event broker and its outbox; null: none
+  std::shared_ptr<ModelManager> models;  // the model (PUT/DELETE /model, /status); null: none
+  std::string model_dir = "models";      // where PUT /model's model_server pulls to
   std::function<void(const std::string&)> access_log;  // one line per request; null: none
 };
 

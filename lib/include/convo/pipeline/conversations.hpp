@@ -3,6 +3,7 @@
 // reach the same store through the same parse and validation.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -55,7 +56,10 @@ class Conversations {
   // With a listener, every write also enqueues the new events' broker bodies in the store's
   // outbox (same transaction) and then calls the listener (the Publisher). Null: no outbox.
   void set_outbox_listener(std::function<void()> listener);
-  const std::shared_ptr<const Domain>& domain() const { return domain_; }
+  // The domain requests use now; set_domain swaps it (a model loaded or unloaded): requests in
+  // flight keep the one they started with.
+  std::shared_ptr<const Domain> domain() const { return std::atomic_load(&domain_); }
+  void set_domain(std::shared_ptr<const Domain> domain) { std::atomic_store(&domain_, std::move(domain)); }
 
   // Rasa's session start (§10.3) for a conversation with no events: action_session_start,
   // session_started, action_listen, stamped now.
