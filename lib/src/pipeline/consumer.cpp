@@ -25,6 +25,10 @@ ConsumeSummary run_consumer(MessageSource& source, IngestSink& sink, const Consu
       want = std::min(want, *options.max_messages - summary.messages);
     }
     auto polled = source.poll(want, options.batch_wait);
+    if (!polled && polled.error().kind == ErrorKind::Usage) {
+      summary.error = polled.error();  // a bad setting (e.g. -X) does not get better by retrying
+      break;
+    }
     if (!polled) {
       // The broker is away: back off (interruptibly) and poll again; nothing was taken.
       auto now = std::chrono::steady_clock::now();

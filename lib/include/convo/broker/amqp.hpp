@@ -46,7 +46,7 @@ struct AmqpSourceSettings {
   AmqpAddress address;
   std::string queue = "rasa_core_events";
   std::string exchange;  // when set: declared like Rasa (fanout, non-durable) and the queue bound
-  std::uint16_t prefetch = 500;
+  std::uint16_t prefetch = 1000;
 };
 std::unique_ptr<MessageSource> make_amqp_source(AmqpSourceSettings settings);
 

@@ -1,7 +1,7 @@
 // Event brokers: where published events go (brokers spec §2–7). One interface, synchronous and
 // confirmed: `publish` returns only after the broker acknowledged every message (AMQP publisher
 // confirms, Kafka delivery reports, a committed SQL row, a written file line). The durable outbox
-// (outbox_publisher.hpp) and `convo export` are its two callers.
+// (pipeline/publisher.hpp) and `convo export` are its two callers.
 #pragma once
 
 #include <cstddef>
@@ -49,7 +49,8 @@ struct BrokerOptions {
 
 // The broker an `event_broker:` section selects (spec §1.2): missing type or `pika` -> RabbitMQ,
 // `kafka`, `sql`, `file`; anything else is a Usage error (convo loads no Python classes).
-// Nothing connects here. Keys convo ignores are reported in `warnings`.
+// The sql and file brokers open their database or file here (as Rasa, an unusable one is a
+// startup error); pika and kafka connect on first use. Keys convo ignores are in `warnings`.
 Result<std::unique_ptr<EventBroker>> open_broker(const Json& section, const BrokerOptions& options,
                                                  std::vector<std::string>& warnings);
 
