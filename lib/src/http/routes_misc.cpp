@@ -15,7 +15,8 @@ Json status_body(Conversations& conv, const ServerOptions& options) {
   // Rasa's keys, then convo's readiness report (scripts and probes; Rasa has none).
   bool store_ready = true;
   std::string store_error;
-  auto probe = conv.store().list(ListOptions{std::optional<double>(1e300), std::nullopt});
+  auto probe = conv.with_store(
+      [](TrackerStore& store) { return store.list(ListOptions{std::optional<double>(1e300), std::nullopt}); });
   if (!probe) {
     store_ready = false;
     store_error = probe.error().message;
@@ -103,7 +104,7 @@ void add_misc_routes(std::vector<Route>& routes, Conversations& conversations, c
                     }});
   routes.push_back({"GET", std::regex("/conversations"), true, true, false,
                     [conv](const httplib::Request&, httplib::Response& res, const std::smatch&) {
-                      auto listed = conv->store().list({});
+                      auto listed = conv->with_store([](TrackerStore& store) { return store.list({}); });
                       if (!listed) return reply_error(res, {500, "ConversationError", listed.error().message, Json::object(), nullptr});
                       Json ids = Json::array();
                       for (const auto& c : *listed) ids.push_back(c.sender_id);

@@ -11,42 +11,14 @@
 
 #include "convo/store/tracker_store.hpp"
 #include "store_contract.hpp"
+#include "test_db.hpp"
 
 using namespace convo;
+using convo::test::TempDir;
+using convo::test::sql;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "convo-outbox-XXXXXX").string();
-    path = mkdtemp(tmpl.data());
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
-
-// Runs SQL on the file directly (no convo code), returning rows as "a|b|c".
-std::vector<std::string> sql(const fs::path& db, const std::string& text) {
-  sqlite3* h = nullptr;
-  REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
-  std::vector<std::string> rows;
-  char* err = nullptr;
-  int rc = sqlite3_exec(
-      h, text.c_str(),
-      [](void* out, int n, char** values, char**) {
-        std::string row;
-        for (int i = 0; i < n; ++i) row += (i ? "|" : "") + std::string(values[i] ? values[i] : "NULL");
-        static_cast<std::vector<std::string>*>(out)->push_back(row);
-        return 0;
-      },
-      &rows, &err);
-  INFO((err ? err : ""));
-  sqlite3_free(err);
-  sqlite3_close(h);
-  REQUIRE(rc == SQLITE_OK);
-  return rows;
-}
 
 std::unique_ptr<TrackerStore> open_ok(const fs::path& db, StoreAccess access) {
   auto store = open_store("sqlite:///" + db.string(), access);

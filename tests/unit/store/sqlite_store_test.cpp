@@ -9,21 +9,13 @@
 
 #include "convo/store/tracker_store.hpp"
 #include "store_contract.hpp"
+#include "test_db.hpp"
 
 using namespace convo;
+using convo::test::TempDir;
 namespace fs = std::filesystem;
 
 namespace {
-
-// A temporary directory removed at scope exit.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "convo-store-XXXXXX").string();
-    path = mkdtemp(tmpl.data());
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 std::vector<std::string> query_rows(const fs::path& db, const std::string& sql) {
   sqlite3* h = nullptr;

@@ -44,8 +44,6 @@ class Conversations {
   // PUT …/tracker/events: a tracker built from exactly these events replaces the stored one.
   Result<std::unique_ptr<Tracker>> replace(const std::string& id, const Json& events);
 
-  TrackerStore& store() { return *store_; }
-
   // Runs `f(store)` under the store mutex (stores are used by one thread at a time).
   template <class F>
   auto with_store(F&& f) {
