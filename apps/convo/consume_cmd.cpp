@@ -130,8 +130,9 @@ int consume(MessageSource& source, const ConsumeCommon& c, IngestSink& sink) {
   std::ostream& out = c.output == Sink::Ndjson ? std::cerr : std::cout;
   if (as_json) out << dump_compact(json) << "\n";
   else
-    out << fmt::format("{} messages from {}: {} events stored, {} duplicates skipped, {} malformed rejected ({})\n",
-                       summary.messages, source.describe(), n.stored, n.duplicates, n.malformed, sink.describe());
+    out << fmt::format("{} messages from {}: {} events {}, {} duplicates skipped, {} malformed rejected ({})\n",
+                       summary.messages, source.describe(), n.stored, c.output == Sink::Ndjson ? "written" : "stored",
+                       n.duplicates, n.malformed, sink.describe());
   if (summary.error) return report(*summary.error);
   return kOk;
 }
