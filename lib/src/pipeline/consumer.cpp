@@ -11,7 +11,8 @@ ConsumeSummary run_consumer(MessageSource& source, IngestSink& sink, const Consu
   ConsumeSummary summary;
   ConsumeProgress report;
   auto backoff = std::chrono::milliseconds(0);
-  std::optional<std::chrono::steady_clock::time_point> failing_since;
+  bool failing = false;  // since failing_since, every poll failed
+  std::chrono::steady_clock::time_point failing_since{};
   auto tell = [&](const std::string& state) {
     report.state = state;
     report.counts = summary.counts;
@@ -32,8 +33,9 @@ ConsumeSummary run_consumer(MessageSource& source, IngestSink& sink, const Consu
     if (!polled) {
       // The broker is away: back off (interruptibly) and poll again; nothing was taken.
       auto now = std::chrono::steady_clock::now();
-      if (!failing_since) failing_since = now;
-      if (options.give_up_after && now - *failing_since >= *options.give_up_after) {
+      if (!failing) failing_since = now;
+      failing = true;
+      if (options.give_up_after && now - failing_since >= *options.give_up_after) {
         summary.error = Error{ErrorKind::Upstream, polled.error().message};
         break;
       }
@@ -45,7 +47,7 @@ ConsumeSummary run_consumer(MessageSource& source, IngestSink& sink, const Consu
       continue;
     }
     backoff = std::chrono::milliseconds(0);
-    failing_since.reset();
+    failing = false;
     SourceBatch& batch = *polled;
     if (!batch.messages.empty()) {
       auto written = sink.write(batch.messages);
