@@ -339,4 +339,6 @@ Result<std::vector<std::pair<std::string, Json>>> Domain::slots_for_entities(con
   return out;
 }
 
+const std::vector<std::string>& default_action_names() { return kDefaultActions; }
+
 }  // namespace convo

@@ -10,11 +10,6 @@
 namespace convo {
 namespace {
 
-// Rasa 2.8's built-in actions: valid in stories and rules without being listed in the domain.
-const std::set<std::string> kBuiltinActions = {
-    "action_listen", "action_restart", "action_session_start", "action_default_fallback",
-    "action_deactivate_loop", "action_revert_fallback_events", "action_default_ask_affirmation",
-    "action_default_ask_rephrase", "action_two_stage_fallback", "action_unlikely_intent", "action_back"};
 
 struct Parsed {
   const ProjectFile* file = nullptr;
@@ -42,7 +37,8 @@ class Checker {
     for (const auto& s : d.slots) slots_.insert(s.name);
     for (const auto& item : d.responses.items()) responses_.insert(item.key());
     forms_.insert(d.form_names.begin(), d.form_names.end());
-    actions_ = kBuiltinActions;
+    // Rasa's default actions are valid in stories and rules without being listed in the domain.
+    actions_.insert(default_action_names().begin(), default_action_names().end());
     actions_.insert(d.actions.begin(), d.actions.end());
     actions_.insert(responses_.begin(), responses_.end());
     actions_.insert(forms_.begin(), forms_.end());

@@ -62,6 +62,9 @@ Json domain_as_dict(const Domain& domain);
 // which carry the line: "domain.yml:12: slot 'f': min_value must be smaller than max_value".
 Result<Domain> domain_from_yaml(std::string_view yaml_text, const std::string& source);
 
+// Rasa 2.8's default actions (DEFAULT_ACTION_NAMES): every domain has them without listing them.
+const std::vector<std::string>& default_action_names();
+
 // Loads a domain given as an already-parsed mapping (no schema validation, as Rasa's
 // Domain.from_dict).
 Result<Domain> domain_from_json(const Json& dict, const std::string& source = "domain");
