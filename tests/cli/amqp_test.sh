@@ -210,4 +210,37 @@ for s, d in rows:
 assert all(v == sorted(v) for v in per.values())
 PY
 
+# --- follow mode through a broker restart, then SIGTERM: everything stored once, exit 0 ---
+publish_range() {
+  "$py" - "$port" "$1" "$2" <<'PY2'
+import json, sys, pika
+port, lo, hi = map(int, sys.argv[1:])
+conn = pika.BlockingConnection(pika.ConnectionParameters("127.0.0.1", port))
+ch = conn.channel()
+ch.queue_declare("follow", durable=True)
+for i in range(lo, hi):
+    body = {"sender_id": f"f{i % 5}", "event": "slot", "timestamp": 1628400000 + i, "name": "n", "value": i}
+    ch.basic_publish("", "follow", json.dumps(body), pika.BasicProperties(delivery_mode=2))
+conn.close()
+PY2
+}
+publish_range 0 500
+"$convo" consume-amqp --url "$amqp" --queue follow --batch 50 --store sqlite:///follow.db -o json >follow.out 2>follow.err &
+follow_pid=$!
+consumer_pids="$consumer_pids $follow_pid"
+for i in $(seq 100); do [ "$(sqlite3 follow.db "select count(*) from events" 2>/dev/null)" = 500 ] && break; sleep 0.1; done
+sh "$rmq" restart "$tmp/rabbit" >/dev/null
+publish_range 500 1000
+for i in $(seq 200); do [ "$(sqlite3 follow.db "select count(*) from events" 2>/dev/null)" = 1000 ] && break; sleep 0.1; done
+kill -TERM "$follow_pid"
+wait "$follow_pid"
+follow_status=$?
+expect_true '[ "$follow_status" -eq 0 ]' "SIGTERM ends a following consumer with exit 0"
+expect_true 'grep -q "\"stored\":" follow.out' "a summary is printed at the end"
+"$py" - follow.db <<'PY2' && ok || fail "the consumer followed the stream through a RabbitMQ restart: 1,000 events, each once"
+import json, sqlite3, sys
+values = [json.loads(d)["value"] for (d,) in sqlite3.connect(sys.argv[1]).execute("SELECT data FROM events ORDER BY id")]
+assert sorted(values) == list(range(1000)), (len(values), len(set(values)))
+PY2
+
 finish
