@@ -26,6 +26,7 @@ consumer_pids=""
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 . "$here/serve_lib.sh"
+. "$here/consumer_lib.sh"
 
 port=$(sh "$rmq" start "$tmp/rabbit") || { echo "amqp_test: RabbitMQ did not start" >&2; exit 1; }
 amqp=amqp://guest:guest@127.0.0.1:$port/
@@ -56,15 +57,6 @@ for g in got:
 PY
 }
 
-post() { curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' "$1/conversations/$2/tracker/events" -d "$3"; }
-status_field() {
-  curl -s "$(eval echo "\$${1}_url")/status" | "$py" -c "import json,sys; print(json.load(sys.stdin)['convo']['event_broker'].get('$2'))"
-}
-wait_outbox() {
-  local i
-  for i in $(seq 300); do [ "$(status_field "$1" outbox)" = "$2" ] && return 0; sleep 0.1; done
-  return 1
-}
 
 # --- serve publishes Rasa's messages; Rasa's documented pika consumer reads them ---
 cat >pika.yml <<YML
@@ -189,26 +181,7 @@ for i in range(20000):
     ch.basic_publish("", "stream", json.dumps(body), pika.BasicProperties(delivery_mode=2))
 conn.close()
 PY
-rounds=0
-while :; do
-  rounds=$((rounds + 1))
-  "$convo" consume-amqp --url "$amqp" --queue stream -e --batch 700 --store sqlite:///crash.db -o json >crash.out 2>&1 &
-  pid=$!
-  sleep "0.$((RANDOM % 9 + 1))"
-  if kill -9 "$pid" 2>/dev/null; then wait "$pid" 2>/dev/null; else wait "$pid"; break; fi
-  [ "$rounds" -lt 60 ] || break
-done
-expect_true '[ "$rounds" -gt 1 ]' "the consumer was killed at least once ($rounds runs)"
-"$py" - crash.db <<'PY' && ok || fail "after kill -9 restarts every event is stored exactly once, in order per conversation"
-import json, sqlite3, sys
-rows = sqlite3.connect(sys.argv[1]).execute("SELECT sender_id, data FROM events ORDER BY id").fetchall()
-values = [json.loads(d)["value"] for _, d in rows]
-assert sorted(values) == list(range(20000)), (len(values), len(set(values)))
-per = {}
-for s, d in rows:
-    per.setdefault(s, []).append(json.loads(d)["value"])
-assert all(v == sorted(v) for v in per.values())
-PY
+crash_until_done crash.db 20000 "$convo" consume-amqp --url "$amqp" --queue stream -e --batch 700 --store sqlite:///crash.db -o json
 
 # --- follow mode through a broker restart, then SIGTERM: everything stored once, exit 0 ---
 publish_range() {

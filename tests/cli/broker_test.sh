@@ -44,18 +44,7 @@ if got != want:
 PY
 }
 
-# status_field NAME PATH: a field of convo's /status event_broker object.
-status_field() {
-  curl -s "$(eval echo "\$${1}_url")/status" | "$py" -c "import json,sys; print(json.load(sys.stdin)['convo']['event_broker'].get('$2'))"
-}
-# wait_outbox NAME DEPTH: until the outbox holds DEPTH messages (at most ~10 s).
-wait_outbox() {
-  local i
-  for i in $(seq 100); do [ "$(status_field "$1" outbox)" = "$2" ] && return 0; sleep 0.1; done
-  return 1
-}
 
-post() { curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' "$1/conversations/$2/tracker/events" -d "$3"; }
 
 # --- file broker: live bodies, in order, Rasa's bytes ---
 cat >file.yml <<'YML'

@@ -39,3 +39,16 @@ stop_server() {
   stop_ms=$((($(date +%s%N) - t0) / 1000000))
   server_pids=$(printf '%s\n' $server_pids | grep -vx "$pid" | tr '\n' ' ')
 }
+
+# post URL CONVERSATION JSON: POST events; prints the HTTP status.
+post() { curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' "$1/conversations/$2/tracker/events" -d "$3"; }
+# status_field NAME FIELD: a field of convo's /status event_broker object of server NAME.
+status_field() {
+  curl -s "$(eval echo "\$${1}_url")/status" | "$py" -c "import json,sys; print(json.load(sys.stdin)['convo']['event_broker'].get('$2'))"
+}
+# wait_outbox NAME DEPTH: until server NAME's outbox holds DEPTH messages (at most ~30 s).
+wait_outbox() {
+  local i
+  for i in $(seq 300); do [ "$(status_field "$1" outbox)" = "$2" ] && return 0; sleep 0.1; done
+  return 1
+}
