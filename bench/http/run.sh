@@ -66,15 +66,7 @@ case $CONVO_LOG_LEVEL in trace | debug | info | warn | error | off) ;;
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/convo-bench-http.XXXXXX")
 convo_pid=
 nginx_pid=
-# stop PID: SIGTERM, up to 5 s for it to exit, then SIGKILL. Only processes this script started.
-stop() {
-  [ -n "$1" ] || return 0
-  kill -TERM "$1" 2>/dev/null || return 0
-  s_i=0
-  while kill -0 "$1" 2>/dev/null && [ "$s_i" -lt 50 ]; do sleep 0.1; s_i=$((s_i + 1)); done
-  kill -KILL "$1" 2>/dev/null || true
-  wait "$1" 2>/dev/null || true
-}
+. "$here/../lib.sh"  # stop PID
 cleanup() {
   stop "$convo_pid"
   stop "$nginx_pid"
