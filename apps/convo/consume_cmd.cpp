@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -29,7 +30,7 @@ struct ConsumeCommon {
   Sink output = Sink::Auto;
   bool exit_at_end = false, follow = false;
   std::optional<std::size_t> count;
-  std::size_t batch = 1000;
+  std::size_t batch = 5000;
   std::string batch_wait = "200ms";
   std::string retry_for = "30s";
 };
@@ -187,7 +188,11 @@ int run_amqp(const AmqpOptions& opt) {
   settings.exchange = opt.exchange;
   settings.prefetch = opt.prefetch;
   auto source = make_amqp_source(std::move(settings));
-  return consume(*source, opt.common, **sink);
+  // The broker sends at most `prefetch` unacknowledged messages, and a batch is acknowledged
+  // only after its commit: a larger batch would only wait out --batch-wait every time.
+  ConsumeCommon common = opt.common;
+  if (opt.prefetch > 0) common.batch = std::min<std::size_t>(common.batch, opt.prefetch);
+  return consume(*source, common, **sink);
 }
 
 const char* const kCommonHelp =

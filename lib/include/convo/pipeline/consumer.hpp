@@ -17,7 +17,7 @@
 namespace convo {
 
 struct ConsumeOptions {
-  std::size_t batch = 1000;                       // messages per transaction at most
+  std::size_t batch = 5000;                       // messages per transaction at most
   std::chrono::milliseconds batch_wait{200};      // how long a batch may gather
   bool exit_at_end = false;                       // -e: stop once the stream has nothing more
   std::optional<std::size_t> max_messages;        // -c N: stop after N messages
