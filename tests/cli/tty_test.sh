@@ -2,8 +2,8 @@
 # Behaviour on a real terminal (under script(1)): table by default, colour unless NO_COLOR.
 # Usage: tty_test.sh CONVO_BINARY SOURCE_DIR
 set -u
-convo=$1
-src=$2
+convo=$(realpath "$1")
+src=$(realpath "$2")
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 events=$src/examples/restaurant_tracker.json
@@ -28,5 +28,20 @@ expect_out_lacks $'\033[' "JSON is never coloured"
 
 on_tty "'$convo' events validate '$events'"
 expect_out_has $'\033[' "validate colours its verdict on a terminal"
+
+# Consumers: a progress line on a terminal's stderr (here while the broker cannot be reached),
+# rewritten in place, and the summary in a readable line.
+cd "$tmp" || exit 1
+on_tty "'$convo' consume-amqp --url amqp://guest:guest@127.0.0.1:1/ --queue q -e --retry-for 1s --batch-wait 50ms --store sqlite:///tty.db"
+expect_status 5 "consume-amqp on a terminal: unreachable broker"
+expect_out_has $'\r\033[K' "the progress line is rewritten in place"
+expect_out_has "reconnecting" "the progress line says the consumer is reconnecting"
+expect_out_has $'\033[3' "the progress line is coloured on a terminal"
+expect_out_has "0 events stored" "a readable summary on a terminal"
+out=$(NO_COLOR=1 script -qec "'$convo' consume-amqp --url amqp://guest:guest@127.0.0.1:1/ --queue q -e --retry-for 1s --batch-wait 50ms --store sqlite:///tty.db" /dev/null 2>&1)
+expect_out_has "reconnecting" "NO_COLOR keeps the progress line"
+expect_out_lacks $'\033[3' "NO_COLOR=1: no colour in the progress line"
+run "$convo" consume-amqp --url amqp://guest:guest@127.0.0.1:1/ --queue q -e --retry-for 1s --batch-wait 50ms --store sqlite:///tty.db
+expect_true '! printf "%s" "$err" | grep -q reconnecting' "no progress line when stderr is not a terminal"
 
 finish
