@@ -70,6 +70,23 @@ Result<EndpointsConfig> load_endpoints_file(const std::string& path);
 Result<std::unique_ptr<TrackerStore>> open_endpoints_store(const EndpointsConfig& endpoints, StoreAccess access);
 // The event broker of endpoints.yml's event_broker section (warnings printed); null when absent.
 Result<std::unique_ptr<EventBroker>> open_broker_option(const EndpointsConfig& endpoints);
+// A store opened for writing. With --endpoints naming an event_broker, writes also enqueue the
+// new events' broker bodies in the store's outbox (same transaction), and finish() publishes
+// them (at most 10 s; what is left waits in the outbox, with a warning).
+class StoreWriter {
+ public:
+  static Result<StoreWriter> open(const StoreOptions& options);
+  TrackerStore& store() { return *store_; }
+  std::optional<Error> append(const std::string& id, const std::vector<EventPtr>& events);
+  // As serve's PUT: the events beyond as many as the conversation's last session held are announced.
+  std::optional<Error> replace(const std::string& id, const std::vector<EventPtr>& events);
+  void finish();
+
+ private:
+  std::shared_ptr<TrackerStore> store_;
+  std::unique_ptr<EventBroker> broker_;
+};
+
 // Adds --url/--token/--jwt/--timeout: the command then talks to a server (remote.cpp).
 void add_server_options(CLI::App& cmd, StoreOptions& options);
 // The server to use: --url, else $CONVO_URL unless --store/--endpoints were given; "" for a store.

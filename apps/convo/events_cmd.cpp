@@ -74,10 +74,11 @@ int run_push(const PushOptions& opt) {
     auto done = remote_write_events(opt.store, "POST", opt.sender_id, events_to_json(*events));
     if (!done) return report(done.error());
   } else {
-    auto store = open_store_option(opt.store, StoreAccess::ReadWrite);
+    auto store = StoreWriter::open(opt.store);
     if (!store) return report(store.error());
-    if (auto err = (*store)->append(opt.sender_id, *events)) return report(*err);
-    where = (*store)->describe();
+    if (auto err = store->append(opt.sender_id, *events)) return report(*err);
+    store->finish();
+    where = store->store().describe();
   }
   return print_write_result(opt.format, "appended", opt.sender_id, events->size(), where);
 }

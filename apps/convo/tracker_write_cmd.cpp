@@ -34,10 +34,11 @@ int run_put(const PutOptions& opt) {
     if (!done) return report(done.error());
     return print_write_result(opt.format, "replaced", opt.sender_id, events->size(), server_url(opt.store));
   }
-  auto store = open_store_option(opt.store, StoreAccess::ReadWrite);
+  auto store = StoreWriter::open(opt.store);
   if (!store) return report(store.error());
-  if (auto err = (*store)->replace(opt.sender_id, *events)) return report(*err);
-  return print_write_result(opt.format, "replaced", opt.sender_id, events->size(), (*store)->describe());
+  if (auto err = store->replace(opt.sender_id, *events)) return report(*err);
+  store->finish();
+  return print_write_result(opt.format, "replaced", opt.sender_id, events->size(), store->store().describe());
 }
 
 struct ListOptions2 {
@@ -184,19 +185,20 @@ int run_load(const LoadCmdOptions& opt) {
     if (!events) return report(events.error());
     parsed[sender] = std::move(*events);
   }
-  auto store = open_store_option(opt.store, StoreAccess::ReadWrite);
+  auto store = StoreWriter::open(opt.store);
   if (!store) return report(store.error());
   std::size_t total = 0;
   for (const auto& sender : order) {
-    auto err = opt.replace ? (*store)->replace(sender, parsed[sender]) : (*store)->append(sender, parsed[sender]);
+    auto err = opt.replace ? store->replace(sender, parsed[sender]) : store->append(sender, parsed[sender]);
     if (err) return report(*err);
     total += parsed[sender].size();
   }
+  store->finish();
   if (want_json(opt.format)) {
-    std::cout << dump_compact(Json{{"conversations", order.size()}, {"events", total}, {"store", (*store)->describe()}}) << "\n";
+    std::cout << dump_compact(Json{{"conversations", order.size()}, {"events", total}, {"store", store->store().describe()}}) << "\n";
   } else {
     std::cout << fmt::format("loaded {} events of {} conversation{} into {}\n", total, order.size(),
-                             order.size() == 1 ? "" : "s", (*store)->describe());
+                             order.size() == 1 ? "" : "s", store->store().describe());
   }
   return kOk;
 }

@@ -136,6 +136,33 @@ run "$convo" export --endpoints clash.yml --store sqlite:///store.db
 expect_status 2 "an SQL broker on a tracker store's table is refused"
 expect_err_has "tracker store" "the clash is explained"
 
+# --- CLI writes with an event broker: the same outbox and publisher as serve ---
+cat >cli.yml <<'YML'
+tracker_store:
+  type: sql
+  db: cli.db
+event_broker:
+  type: file
+  path: cli.log
+YML
+printf '[{"event":"slot","timestamp":1628500000,"name":"a","value":1},{"event":"slot","timestamp":1628500001,"name":"a","value":2}]' >two.json
+run "$convo" events push cli1 two.json --endpoints cli.yml -o json
+expect_status 0 "events push with an event broker"
+run same_as_rows cli.log cli.db live
+expect_status 0 "events push publishes the appended events, Rasa's bodies"
+printf '[{"event":"slot","timestamp":1628500000,"name":"a","value":1},{"event":"slot","timestamp":1628500001,"name":"a","value":2},{"event":"bot","timestamp":1628500002,"text":"new"}]' >three.json
+run "$convo" tracker put cli1 three.json --endpoints cli.yml -o json
+expect_status 0 "tracker put with an event broker"
+expect_true '[ "$(wc -l <cli.log)" -eq 3 ] && tail -n 1 cli.log | grep -q "\"text\": \"new\""' \
+  "tracker put announces only the events beyond those stored before (as serve's PUT, as Rasa)"
+expect_true '[ "$(sqlite3 cli.db "select count(*) from convo_outbox")" -eq 0 ]' "nothing is left in the outbox"
+ln -sfn /dev/full cli.log
+run "$convo" events push cli2 two.json --endpoints cli.yml
+expect_status 0 "a refusing broker does not fail the stored write"
+expect_err_has "wait in the outbox" "the events waiting in the outbox are reported"
+expect_true '[ "$(sqlite3 cli.db "select count(*) from convo_outbox")" -eq 2 ] && [ "$(sqlite3 cli.db "select count(*) from events where sender_id = '"'"'cli2'"'"'")" -eq 2 ]' \
+  "the events are stored and wait in the outbox"
+
 # --- convo export ---
 cat >export.yml <<'YML'
 event_broker:

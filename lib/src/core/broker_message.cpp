@@ -14,6 +14,13 @@ std::string broker_body(const std::string& sender_id, const Event& event, BodyOr
   return data + (empty ? "" : ", ") + "\"sender_id\": " + id + "}";
 }
 
+std::vector<std::string> broker_bodies(const std::string& sender_id, const std::vector<EventPtr>& events) {
+  std::vector<std::string> bodies;
+  bodies.reserve(events.size());
+  for (const auto& e : events) bodies.push_back(broker_body(sender_id, *e));
+  return bodies;
+}
+
 ClassifiedMessage classify_message(const std::string& body, const ParseContext& ctx) {
   ClassifiedMessage out;
   Json object;

@@ -60,6 +60,12 @@ bool begins_with_session_start(const std::vector<EventPtr>& events) {
 
 }  // namespace
 
+Result<std::size_t> stored_event_count(TrackerStore& store, const std::string& id) {
+  auto stored = store.load(id, LoadOptions{});
+  if (!stored) return stored.error();
+  return *stored ? (**stored).events.size() : std::size_t{0};
+}
+
 Conversations::Conversations(std::shared_ptr<TrackerStore> store, std::shared_ptr<const Domain> domain,
                              ParseContext ctx)
     : store_(std::move(store)), domain_(std::move(domain)), ctx_(std::move(ctx)) {}
@@ -118,10 +124,7 @@ std::vector<std::string> Conversations::outbox_for(const std::string& id, const 
     std::lock_guard<std::mutex> guard(listener_mutex_);
     if (!outbox_listener_) return {};
   }
-  std::vector<std::string> bodies;
-  bodies.reserve(events.size());
-  for (const auto& e : events) bodies.push_back(broker_body(id, *e));
-  return bodies;
+  return broker_bodies(id, events);
 }
 
 void Conversations::announce() const {
@@ -226,14 +229,13 @@ Result<std::unique_ptr<Tracker>> Conversations::replace(const std::string& id, c
   ConversationLock lock(locks_, id);
   // Like Rasa's save (§3), the broker hears of the events beyond as many as were stored before.
   std::vector<std::string> outbox = outbox_for(id, parsed.events);
-  if (!outbox.empty()) {
-    auto old = load(id);
-    if (!old) return old.error();
-    std::size_t stored = *old ? (*old)->events().size() : 0;
-    outbox.erase(outbox.begin(), outbox.begin() + static_cast<std::ptrdiff_t>(std::min(stored, outbox.size())));
-  }
   {
     std::lock_guard<std::mutex> guard(store_mutex_);
+    if (!outbox.empty()) {
+      auto stored = stored_event_count(*store_, id);
+      if (!stored) return stored.error();
+      outbox.erase(outbox.begin(), outbox.begin() + static_cast<std::ptrdiff_t>(std::min(*stored, outbox.size())));
+    }
     if (auto err = store_->replace(id, parsed.events, outbox)) return *err;
   }
   if (!outbox.empty()) announce();

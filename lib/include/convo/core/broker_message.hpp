@@ -20,6 +20,9 @@ enum class BodyOrder {
 // json.dumps writes it (", "/": " separators, ASCII escapes, Python float repr).
 std::string broker_body(const std::string& sender_id, const Event& event, BodyOrder order = BodyOrder::Live);
 
+// broker_body for each event, Live order: what a write enqueues in the store's outbox.
+std::vector<std::string> broker_bodies(const std::string& sender_id, const std::vector<EventPtr>& events);
+
 // An AMQP field table entry or a Kafka header.
 using Header = std::pair<std::string, std::string>;
 

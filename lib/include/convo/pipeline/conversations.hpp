@@ -17,6 +17,10 @@
 
 namespace convo {
 
+// How many events the store holds for the conversation's last session: what Rasa's save counts
+// as already published (§3), so a replacing write announces only the events beyond it.
+Result<std::size_t> stored_event_count(TrackerStore& store, const std::string& id);
+
 class Conversations {
  public:
   Conversations(std::shared_ptr<TrackerStore> store, std::shared_ptr<const Domain> domain,
