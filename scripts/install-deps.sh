@@ -8,7 +8,7 @@ pkgs="g++ cmake ninja-build pkg-config ccache make nlohmann-json3-dev libcli11-d
   librdkafka-dev librabbitmq-dev libarchive-dev"
 if [ "$profile" = test ]; then
   pkgs="$pkgs bsdutils bash python3 groff-base zsh fish sqlite3 postgresql curl
-    python3-jsonschema python3-jwt python3-yaml openssl
+    python3-jsonschema python3-jwt python3-cryptography python3-yaml openssl
     rabbitmq-server amqp-tools kcat python3-pika python3-kafka"
 fi
 missing=""

@@ -62,10 +62,15 @@ std::optional<Error> Connection::open(const AmqpAddress& a) {
   if (!socket) return fail(ErrorKind::Runtime, "cannot create a socket");
   if (a.tls) {
     // rabbitmq-c trusts no CA by itself; like Rasa, default to the system's CA bundle.
-    std::string ca_file = a.ca_file;
-    if (ca_file.empty() && a.verify_peer) ca_file = system_ca_bundle();
-    if (!ca_file.empty() && amqp_ssl_socket_set_cacert(socket, ca_file.c_str()) != AMQP_STATUS_OK)
-      return fail(ErrorKind::Usage, "cannot read the CA file " + ca_file);
+    // A CA file the user named must load; the system's bundle is used when it loads (a machine
+    // without one then fails verification, an Upstream error, like any untrusted server).
+    if (!a.ca_file.empty()) {
+      if (amqp_ssl_socket_set_cacert(socket, a.ca_file.c_str()) != AMQP_STATUS_OK)
+        return fail(ErrorKind::Usage, "cannot read the CA file " + a.ca_file);
+    } else if (a.verify_peer) {
+      std::string bundle = system_ca_bundle();
+      if (!bundle.empty()) (void)amqp_ssl_socket_set_cacert(socket, bundle.c_str());
+    }
     if (!a.cert_file.empty()) {
       const std::string& key = a.key_file.empty() ? a.cert_file : a.key_file;
       if (amqp_ssl_socket_set_key(socket, a.cert_file.c_str(), key.c_str()) != AMQP_STATUS_OK)
