@@ -57,7 +57,7 @@ void ModelManager::handle(const PullResult& result, std::shared_ptr<const ModelA
 PullResult ModelManager::start_pulling(ModelServer server, const std::string& dir) {
   stop_pulling();
   const double interval = server.interval_s;
-  puller_ = std::make_unique<ModelPuller>(std::move(server), dir, dir + "/.convo-fingerprint");
+  puller_ = std::make_unique<ModelPuller>(std::move(server), dir, dir + "/.fingerprint");
   // Each download is loaded before it is renamed into place: a model that fails to load is
   // discarded and its ETag not adopted, so the next pull tries again (as Rasa).
   auto checked = std::make_shared<std::shared_ptr<const ModelArchive>>();
