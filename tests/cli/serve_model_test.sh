@@ -93,6 +93,25 @@ for i in $(seq 100); do intents "$p_url" | grep -qw swapped_in && { swapped=yes;
 expect_true '[ $swapped = yes ]' "a new model on the server is pulled and swapped in"
 expect_true 'grep -q "if-none-match" ms.log' "pulls send If-None-Match"
 stop_server p
+
+# --- a failing model server: the server answers, reports the failure, keeps its model ---
+cat >failing.yml <<YML
+tracker_store:
+  type: sql
+  db: conv.db
+models:
+  url: http://127.0.0.1:$mport/models/model.tar.gz?status=500
+  wait_time_between_pulls: 1
+YML
+start_server q --endpoints failing.yml --model-dir pulled-q --model built/a.tar.gz
+expect_true '[ "$(curl -s -o /dev/null -w "%{http_code}" "$q_url/status")" = 200 ]' "a failing model server does not stop serve"
+expect_true '[ "$(status "$q_url" | field "d[\"convo\"][\"model\"][\"pulling\"][\"last\"][\"result\"]")" = error ]' \
+  "/status reports the failed pull"
+expect_true '[ "$(status "$q_url" | field "d[\"model_file\"]")" = built/a.tar.gz ]' "the current model is kept when a pull fails"
+expect_true '[ "$(put_model "$q_url" "{\"model_server\": {\"url\": \"http://127.0.0.1:$mport/models/none.tar.gz\"}}")" = 500 ] && grep -q LoadingError put.body' \
+  "PUT /model with a model server that has no model: 500 LoadingError"
+expect_true '[ "$(status "$q_url" | field "d[\"model_file\"]")" = built/a.tar.gz ]' "and the current model stays"
+stop_server q
 kill "$ms_pid" 2>/dev/null; ms_pid=""
 
 # --- hot swaps under load: no failed request ---
