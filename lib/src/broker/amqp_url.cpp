@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "convo/broker/amqp.hpp"
+#include "convo/core/text.hpp"
 
 namespace convo {
 namespace {
@@ -86,8 +87,7 @@ Result<bool> apply_query(AmqpAddress& a, const std::string& query) {
 Result<AmqpAddress> parse_amqp_url(const std::string& url) {
   AmqpAddress a;
   std::size_t colon = url.find("://");
-  std::string scheme = colon == std::string::npos ? "" : url.substr(0, colon);
-  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string scheme = ascii_lower(colon == std::string::npos ? "" : url.substr(0, colon));
   if (scheme != "amqp" && scheme != "amqps")
     return usage_error("AMQP URL must start with amqp:// or amqps://, got '" + url + "'");
   a.tls = scheme == "amqps";

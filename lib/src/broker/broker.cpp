@@ -2,6 +2,7 @@
 #include <cctype>
 
 #include "broker_internal.hpp"
+#include "convo/core/text.hpp"
 #include "convo/broker/amqp.hpp"
 #include "convo/broker/kafka.hpp"
 
@@ -37,8 +38,7 @@ Result<std::unique_ptr<EventBroker>> open_broker(const Json& section, const Brok
     if (!t->is_string()) return usage_error(options.source + ": event_broker: type must be a string");
     type = t->get<std::string>();
   }
-  std::string lower = type;
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  const std::string lower = ascii_lower(type);
   if (lower == "pika" || lower == "rabbitmq" || lower == "amqp") {
     auto settings = amqp_broker_settings(section, options, warnings);
     if (!settings) return settings.error();

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "convo/broker/kafka.hpp"
+#include "convo/core/text.hpp"
 #include "convo/core/json.hpp"
 #include "kafka_internal.hpp"
 
@@ -21,17 +22,6 @@ namespace {
 
 using kafka::Properties;
 using kafka::set_property;
-
-std::string upper_ascii(std::string s) {
-  for (char& c : s)
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  return s;
-}
-std::string lower_ascii(std::string s) {
-  for (char& c : s)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return s;
-}
 
 class Section {
  public:
@@ -96,13 +86,13 @@ std::optional<Error> security_properties(const Section& s, Properties& props) {
   if (s.has("security_protocol")) {
     auto v = s.text("security_protocol");
     if (!v) return v.error();
-    protocol = upper_ascii(*v);
+    protocol = ascii_upper(*v);
   }
   if (protocol != "PLAINTEXT" && protocol != "SASL_PLAINTEXT" && protocol != "SSL" &&
       protocol != "SASL_SSL")
     return usage_error(s.at("security_protocol") + " must be PLAINTEXT, SASL_PLAINTEXT, SSL or " +
                        "SASL_SSL, not '" + protocol + "'");
-  set_property(props, "security.protocol", lower_ascii(protocol));
+  set_property(props, "security.protocol", ascii_lower(protocol));
   const bool sasl = protocol.rfind("SASL_", 0) == 0;
   const bool ssl = protocol == "SSL" || protocol == "SASL_SSL";
   auto copy = [&](const char* key, const char* property) -> std::optional<Error> {

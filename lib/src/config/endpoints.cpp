@@ -1,6 +1,7 @@
 // endpoints.yml sections (rasa/core/utils.py AvailableEndpoints, rasa/utils/endpoints.py) and
 // the tracker-store section as a store URL (rasa/core/tracker_store.py, SQLTrackerStore).
 #include "convo/config/endpoints.hpp"
+#include "convo/core/text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -13,11 +14,6 @@ namespace {
 
 const char* const kSections[] = {
     "action_endpoint", "event_broker", "lock_store", "models", "nlg", "nlu", "tracker_store"};
-
-std::string lower_ascii(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 Json* section_slot(EndpointsConfig& config, const std::string& name) {
   if (name == "tracker_store") return &config.tracker_store;
@@ -184,7 +180,7 @@ Result<HostPort> split_host(const std::string& url, const std::string& at) {
     if (netloc.find(':') != std::string::npos) port = netloc.substr(netloc.find(':') + 1);
   }
   if (host.empty()) return runtime_error(at + "tracker_store: `url` '" + url + "' names no host");
-  HostPort out{lower_ascii(host), std::nullopt};
+  HostPort out{ascii_lower(host), std::nullopt};
   if (!port.empty()) {
     const auto number = parse_port(port);
     if (!number)
@@ -211,7 +207,7 @@ Result<StoreSettings> full_url_settings(const std::string& url, SqlSection& sql,
                        "in `url` (Rasa fails at startup on it)");
   for (const char* key : {"dialect", "port", "db", "username", "password", "query"})
     if (sql.has(key)) sql.warn(key, "is ignored because `url` is a complete database URL");
-  const std::string scheme = lower_ascii(url.substr(0, url.find("://")));
+  const std::string scheme = ascii_lower(url.substr(0, url.find("://")));
   const std::string rest = url.substr(url.find("://") + 3);
   out.postgresql_env = url.find("postgresql") != std::string::npos;
   if (scheme == "sqlite") {
@@ -245,7 +241,7 @@ Result<StoreSettings> sql_settings(const Json& section, const SourceMap& where) 
   if (host_or_url.find("://") != std::string::npos)
     return full_url_settings(host_or_url, sql, *login_db, out);
 
-  const std::string dialect = lower_ascii(dialect_text->value_or("sqlite"));
+  const std::string dialect = ascii_lower(dialect_text->value_or("sqlite"));
   // `db:` written but empty is Python's None, not the default.
   std::optional<std::string> db = section.contains("db") ? *db_text : "rasa.db";
   const bool has_login_db = login_db->has_value() && !(*login_db)->empty();
@@ -360,7 +356,7 @@ Result<StoreSettings> store_settings_from_config(const EndpointsConfig& endpoint
     return runtime_error(at + "tracker_store: `" + type_key + "` must be text, not " +
                          describe_type(type));
   const std::string name = type.get<std::string>();
-  const std::string lower = lower_ascii(name);
+  const std::string lower = ascii_lower(name);
   if (lower == "sql") {
     auto out = sql_settings(section, where);
     if (out) {

@@ -1,4 +1,5 @@
 #include "convo/core/regex_interpreter.hpp"
+#include "convo/core/text.hpp"
 
 #include <regex>
 
@@ -13,16 +14,9 @@ std::size_t code_points(const std::string& s, std::size_t bytes) {
   return n;
 }
 
-std::string strip(const std::string& s) {
-  const char* ws = " \t\n\r\f\v";
-  auto b = s.find_first_not_of(ws);
-  if (b == std::string::npos) return "";
-  return s.substr(b, s.find_last_not_of(ws) - b + 1);
-}
-
 double parse_confidence(const std::string& group) {
   if (group.empty()) return 1.0;
-  std::string number = strip(group).substr(1);  // drop '@'
+  std::string number = strip_whitespace(group).substr(1);  // drop '@'
   try {
     std::size_t used = 0;
     double d = std::stod(number, &used);
@@ -34,7 +28,7 @@ double parse_confidence(const std::string& group) {
 
 Json parse_entities(const std::string& entity_text, std::size_t start, std::size_t end) {
   Json entities = Json::array();
-  if (strip(entity_text).empty()) return entities;
+  if (strip_whitespace(entity_text).empty()) return entities;
   Json parsed;
   try {
     parsed = Json::parse(entity_text);
@@ -59,7 +53,7 @@ Json regex_parse(const std::string& text) {
   double confidence = 0.0;
   Json entities = Json::array();
   if (std::regex_search(text, m, pattern)) {
-    intent_name = strip(m[1].str());
+    intent_name = strip_whitespace(m[1].str());
     confidence = parse_confidence(m[2].matched ? m[2].str() : "");
     if (m[3].matched) {
       auto begin = static_cast<std::size_t>(m.position(3));

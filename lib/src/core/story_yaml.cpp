@@ -1,6 +1,7 @@
 // ruamel.yaml's emitter rules for the story export: scalar analysis, quoting styles, line
 // breaking and indentation (rasa/shared/utils/io.py dumps with ruamel's round-trip dumper).
 #include "story_yaml.hpp"
+#include "convo/core/text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -367,9 +368,7 @@ std::pair<U32, std::size_t> represent(const Json& v) {
     case Json::value_t::number_unsigned:
       return {to_u32(v.dump()), 5};
     case Json::value_t::number_float: {
-      std::string r = python_float_repr(v.get<double>());
-      std::transform(r.begin(), r.end(), r.begin(),
-                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      const std::string r = ascii_lower(python_float_repr(v.get<double>()));
       return {to_u32(r), 7};
     }
     case Json::value_t::string:

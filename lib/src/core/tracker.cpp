@@ -1,4 +1,5 @@
 #include "convo/core/tracker.hpp"
+#include "convo/core/text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -7,9 +8,7 @@
 namespace convo {
 
 std::optional<Verbosity> parse_verbosity(std::string_view text) {
-  std::string upper(text);
-  std::transform(upper.begin(), upper.end(), upper.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  const std::string upper = ascii_upper(std::string(text));
   if (upper == "NONE") return Verbosity::None;
   if (upper == "APPLIED") return Verbosity::Applied;
   if (upper == "AFTER_RESTART") return Verbosity::AfterRestart;

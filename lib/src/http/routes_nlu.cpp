@@ -1,6 +1,7 @@
 // POST /model/parse and POST /conversations/{id}/messages: without an NLU model Rasa parses every
 // text with its regex interpreter (spec http-api.md §1.6, §3.11, §3.16).
 #include "convo/core/regex_interpreter.hpp"
+#include "convo/core/text.hpp"
 #include "server_internal.hpp"
 
 namespace convo::http_internal {
@@ -17,12 +18,6 @@ std::optional<Json> object_body(const httplib::Request& req, httplib::Response& 
   return std::nullopt;
 }
 
-std::string strip(const std::string& s) {
-  const char* ws = " \t\n\r\f\v";
-  auto b = s.find_first_not_of(ws);
-  return b == std::string::npos ? "" : s.substr(b, s.find_last_not_of(ws) - b + 1);
-}
-
 }  // namespace
 
 void add_nlu_routes(std::vector<Route>& routes, Conversations& conversations) {
@@ -30,8 +25,7 @@ void add_nlu_routes(std::vector<Route>& routes, Conversations& conversations) {
   routes.push_back({"POST", std::regex("/model/parse"), true, true, false,
                     [](const httplib::Request& req, httplib::Response& res, const std::smatch&) {
                       if (req.has_param("emulation_mode")) {
-                        std::string mode = req.get_param_value("emulation_mode");
-                        for (auto& c : mode) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                        const std::string mode = ascii_lower(req.get_param_value("emulation_mode"));
                         if (mode != "wit" && mode != "luis" && mode != "dialogflow")
                           return reply_error(res, {400, "BadRequest", "Invalid parameter value for 'emulation_mode'. "
                                                    "Should be one of ['WIT', 'LUIS', 'DIALOGFLOW']",
@@ -63,7 +57,7 @@ void add_nlu_routes(std::vector<Route>& routes, Conversations& conversations) {
                                                  {{"parameter", "text"}, {"in", "body"}}, nullptr});
                       Verbosity verbosity;
                       if (!verbosity_param(req, res, verbosity)) return;
-                      const std::string message = strip(text.get<std::string>());
+                      const std::string message = strip_whitespace(text.get<std::string>());
                       Json parse_data = body->contains("parse_data") && (*body)["parse_data"].is_object()
                                             ? (*body)["parse_data"]
                                             : regex_parse(message);

@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "server_internal.hpp"
+#include "convo/core/text.hpp"
 
 namespace convo {
 
@@ -53,9 +54,7 @@ std::optional<double> float_param(const httplib::Request& req, const std::string
 
 bool bool_param(const httplib::Request& req, const std::string& name, bool fallback) {
   if (!req.has_param(name.c_str())) return fallback;
-  std::string v = req.get_param_value(name.c_str());
-  for (auto& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return v == "true";
+  return ascii_lower(req.get_param_value(name.c_str())) == "true";
 }
 
 }  // namespace http_internal

@@ -1,6 +1,7 @@
 // One round of Rasa's model-server protocol with libcurl, the body streamed to a temp file in the
 // target directory and renamed into place only once it is a complete, readable archive.
 #include "convo/model/pull.hpp"
+#include "convo/core/text.hpp"
 
 #include <curl/curl.h>
 #include <fcntl.h>
@@ -40,15 +41,9 @@ struct Transfer {
   const std::atomic<bool>* cancel = nullptr;
 };
 
-std::string trim(std::string s) {
-  s.erase(0, s.find_first_not_of(" \t\r\n"));
-  s.erase(s.find_last_not_of(" \t\r\n") + 1);
-  return s;
-}
-
 size_t on_header(char* data, size_t size, size_t count, void* user) {
   auto* t = static_cast<Transfer*>(user);
-  std::string line = trim(std::string(data, size * count));
+  std::string line = strip_whitespace(std::string(data, size * count));
   if (line.rfind("HTTP/", 0) == 0) {  // a new response (after a redirect): forget the last one's headers
     t->etag.clear();
     t->has_etag = false;
@@ -59,9 +54,8 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
   }
   auto colon = line.find(':');
   if (colon == std::string::npos) return size * count;
-  std::string name = line.substr(0, colon);
-  for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  std::string value = trim(line.substr(colon + 1));
+  const std::string name = ascii_lower(line.substr(0, colon));
+  std::string value = strip_whitespace(line.substr(colon + 1));
   if (name == "etag") {
     t->etag = value;  // verbatim, quotes included (Rasa keeps the header value as is)
     t->has_etag = true;
@@ -125,7 +119,7 @@ std::string final_name(const std::string& disposition, const std::string& url) {
   if (at != std::string::npos) {
     std::string value = disposition.substr(at + 9);
     value = value.substr(0, value.find(';'));
-    value = trim(value);
+    value = strip_whitespace(value);
     if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
     value = sanitize(value);
     if (archive_name(value)) return value;
@@ -160,7 +154,7 @@ std::string read_fingerprint_file(const std::string& path) {
   std::ifstream in(path);
   std::string line;
   if (!in || !std::getline(in, line)) return "";
-  return trim(line);
+  return strip_whitespace(line);
 }
 
 Result<bool> write_fingerprint_file(const std::string& path, const std::string& fingerprint) {
@@ -183,7 +177,7 @@ Result<bool> write_fingerprint_file(const std::string& path, const std::string& 
 }
 
 std::string first_line(const std::string& body) {
-  std::string line = trim(body.substr(0, body.find('\n')));
+  std::string line = strip_whitespace(body.substr(0, body.find('\n')));
   if (line.size() > 200) line = line.substr(0, 200) + "...";
   return line;
 }
