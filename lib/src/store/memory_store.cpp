@@ -42,21 +42,11 @@ void MemoryStore::enqueue(const std::string& sender_id, const std::vector<std::s
   for (const auto& body : outbox) outbox_.push_back({next_outbox_id_++, sender_id, body});
 }
 
-std::optional<Error> MemoryStore::append(const std::string& sender_id, const std::vector<EventPtr>& events,
-                                         const std::vector<std::string>& outbox) {
+std::optional<Error> MemoryStore::write(const std::string& sender_id, const std::vector<EventPtr>& events,
+                                        const std::vector<std::string>& outbox, bool replace_existing) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto& stored = conversations_[sender_id];
-  for (const auto& e : events) stored.push_back(e->data);
-  if (stored.empty()) conversations_.erase(sender_id);
-  enqueue(sender_id, outbox);
-  return std::nullopt;
-}
-
-std::optional<Error> MemoryStore::replace(const std::string& sender_id, const std::vector<EventPtr>& events,
-                                          const std::vector<std::string>& outbox) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  auto& stored = conversations_[sender_id];
-  stored.clear();
+  if (replace_existing) stored.clear();
   for (const auto& e : events) stored.push_back(e->data);
   if (stored.empty()) conversations_.erase(sender_id);
   enqueue(sender_id, outbox);

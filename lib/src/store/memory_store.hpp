@@ -14,16 +14,14 @@ class MemoryStore final : public TrackerStore {
   std::string describe() const override { return "memory:"; }
   Result<std::optional<StoredConversation>> load(const std::string& sender_id,
                                                  const LoadOptions& options) override;
-  std::optional<Error> append(const std::string& sender_id, const std::vector<EventPtr>& events,
-                              const std::vector<std::string>& outbox = {}) override;
-  std::optional<Error> replace(const std::string& sender_id, const std::vector<EventPtr>& events,
-                               const std::vector<std::string>& outbox = {}) override;
   Result<std::vector<OutboxMessage>> outbox_peek(std::size_t limit) override;
   std::optional<Error> outbox_remove(std::int64_t up_to_id) override;
   Result<std::size_t> outbox_depth() override;
   Result<std::vector<ConversationSummary>> list(const ListOptions& options) override;
 
  private:
+  std::optional<Error> write(const std::string& sender_id, const std::vector<EventPtr>& events,
+                             const std::vector<std::string>& outbox, bool replace_existing) override;
   void enqueue(const std::string& sender_id, const std::vector<std::string>& outbox);
 
   std::mutex mutex_;

@@ -345,16 +345,6 @@ std::optional<Error> PostgresStore::write(const std::string& sender_id, const st
   return std::nullopt;
 }
 
-std::optional<Error> PostgresStore::append(const std::string& sender_id, const std::vector<EventPtr>& events,
-                                           const std::vector<std::string>& outbox) {
-  return write(sender_id, events, outbox, false);
-}
-
-std::optional<Error> PostgresStore::replace(const std::string& sender_id, const std::vector<EventPtr>& events,
-                                            const std::vector<std::string>& outbox) {
-  return write(sender_id, events, outbox, true);
-}
-
 // A database Rasa created, opened read-only (or by a role that may not create tables), may have
 // no outbox: then it is empty.
 Result<bool> PostgresStore::has_outbox() {

@@ -22,10 +22,6 @@ class PostgresStore final : public TrackerStore {
   std::string describe() const override { return masked_url_; }
   Result<std::optional<StoredConversation>> load(const std::string& sender_id,
                                                  const LoadOptions& options) override;
-  std::optional<Error> append(const std::string& sender_id, const std::vector<EventPtr>& events,
-                              const std::vector<std::string>& outbox = {}) override;
-  std::optional<Error> replace(const std::string& sender_id, const std::vector<EventPtr>& events,
-                               const std::vector<std::string>& outbox = {}) override;
   Result<std::vector<OutboxMessage>> outbox_peek(std::size_t limit) override;
   std::optional<Error> outbox_remove(std::int64_t up_to_id) override;
   Result<std::size_t> outbox_depth() override;
@@ -35,7 +31,7 @@ class PostgresStore final : public TrackerStore {
   PostgresStore(pg_conn* conn, std::string masked_url) : conn_(conn), masked_url_(std::move(masked_url)) {}
   std::optional<Error> prepare_schema();
   std::optional<Error> write(const std::string& sender_id, const std::vector<EventPtr>& events,
-                             const std::vector<std::string>& outbox, bool replace_existing);
+                             const std::vector<std::string>& outbox, bool replace_existing) override;
   Result<bool> has_outbox();
   Error failure(const std::string& what, const std::string& detail) const;
 

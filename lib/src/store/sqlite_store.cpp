@@ -221,16 +221,6 @@ std::optional<Error> SqliteStore::write(const std::string& sender_id, const std:
   return std::nullopt;
 }
 
-std::optional<Error> SqliteStore::append(const std::string& sender_id, const std::vector<EventPtr>& events,
-                                         const std::vector<std::string>& outbox) {
-  return write(sender_id, events, outbox, false);
-}
-
-std::optional<Error> SqliteStore::replace(const std::string& sender_id, const std::vector<EventPtr>& events,
-                                          const std::vector<std::string>& outbox) {
-  return write(sender_id, events, outbox, true);
-}
-
 // A database opened read-only may predate the outbox (Rasa's own, or an older convo's).
 bool SqliteStore::has_outbox() {
   Statement check(db_, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'convo_outbox'");

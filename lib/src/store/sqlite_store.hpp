@@ -38,10 +38,6 @@ class SqliteStore final : public TrackerStore {
   std::string describe() const override { return "sqlite:///" + path_; }
   Result<std::optional<StoredConversation>> load(const std::string& sender_id,
                                                  const LoadOptions& options) override;
-  std::optional<Error> append(const std::string& sender_id, const std::vector<EventPtr>& events,
-                              const std::vector<std::string>& outbox = {}) override;
-  std::optional<Error> replace(const std::string& sender_id, const std::vector<EventPtr>& events,
-                               const std::vector<std::string>& outbox = {}) override;
   Result<std::vector<OutboxMessage>> outbox_peek(std::size_t limit) override;
   std::optional<Error> outbox_remove(std::int64_t up_to_id) override;
   Result<std::size_t> outbox_depth() override;
@@ -50,7 +46,7 @@ class SqliteStore final : public TrackerStore {
  private:
   SqliteStore(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   std::optional<Error> write(const std::string& sender_id, const std::vector<EventPtr>& events,
-                             const std::vector<std::string>& outbox, bool replace_existing);
+                             const std::vector<std::string>& outbox, bool replace_existing) override;
   bool has_outbox();
   Error failure(const std::string& what) const { return sqlite_failure(db_, path_, what); }
 

@@ -65,12 +65,16 @@ class TrackerStore {
   // appends to one conversation interleave whole batches and lose nothing. `outbox` bodies are
   // enqueued in the same transaction (the durable outbox: stored events and the messages that
   // announce them commit together).
-  virtual std::optional<Error> append(const std::string& sender_id, const std::vector<EventPtr>& events,
-                                      const std::vector<std::string>& outbox = {}) = 0;
+  std::optional<Error> append(const std::string& sender_id, const std::vector<EventPtr>& events,
+                              const std::vector<std::string>& outbox = {}) {
+    return write(sender_id, events, outbox, false);
+  }
 
   // Replaces the conversation's events with these, in one transaction (outbox as append).
-  virtual std::optional<Error> replace(const std::string& sender_id, const std::vector<EventPtr>& events,
-                                       const std::vector<std::string>& outbox = {}) = 0;
+  std::optional<Error> replace(const std::string& sender_id, const std::vector<EventPtr>& events,
+                               const std::vector<std::string>& outbox = {}) {
+    return write(sender_id, events, outbox, true);
+  }
 
   // The oldest `limit` outbox messages, in enqueue order.
   virtual Result<std::vector<OutboxMessage>> outbox_peek(std::size_t limit) = 0;
@@ -81,6 +85,12 @@ class TrackerStore {
 
   // Conversation ids with event counts and first/last event times, ordered by id.
   virtual Result<std::vector<ConversationSummary>> list(const ListOptions& options) = 0;
+
+ protected:
+  // append (replace_existing false) and replace: one transaction holding the events and the
+  // outbox bodies; with replace_existing the conversation's stored events go first.
+  virtual std::optional<Error> write(const std::string& sender_id, const std::vector<EventPtr>& events,
+                                     const std::vector<std::string>& outbox, bool replace_existing) = 0;
 };
 
 enum class StoreAccess {
