@@ -64,6 +64,8 @@ struct StoreOptions {
 };
 void add_store_options(CLI::App& cmd, StoreOptions& options);
 Result<std::unique_ptr<TrackerStore>> open_store_option(const StoreOptions& options, StoreAccess access);
+// $CONVO_STORE, else sqlite:///rasa.db.
+std::string default_store_url();
 // endpoints.yml as Rasa reads it (warnings printed); a missing file is a NotFound error.
 Result<EndpointsConfig> load_endpoints_file(const std::string& path);
 // The tracker store endpoints.yml's tracker_store section names (in-memory when absent).

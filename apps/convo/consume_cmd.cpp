@@ -145,12 +145,7 @@ Result<std::unique_ptr<IngestSink>> open_sink(const ConsumeCommon& c) {
     if (!c.store.empty()) return usage_error("give either --store or -o ndjson, not both");
     return make_ndjson_sink(stdout, options);
   }
-  std::string url = c.store;
-  if (url.empty()) {
-    const char* env = std::getenv("CONVO_STORE");
-    url = env && *env ? env : "sqlite:///rasa.db";
-  }
-  return open_sqlite_ingest(url, options);
+  return open_sqlite_ingest(c.store.empty() ? default_store_url() : c.store, options);
 }
 
 int run_kafka(const KafkaOptions& opt) {

@@ -50,11 +50,12 @@ Result<std::unique_ptr<TrackerStore>> open_store_option(const StoreOptions& opti
     if (!endpoints) return endpoints.error();
     return open_endpoints_store(*endpoints, access);
   }
-  if (url.empty()) {
-    const char* env = std::getenv("CONVO_STORE");
-    url = env && *env ? env : "sqlite:///rasa.db";
-  }
-  return open_store(url, access);
+  return open_store(url.empty() ? default_store_url() : url, access);
+}
+
+std::string default_store_url() {
+  const char* env = std::getenv("CONVO_STORE");
+  return env && *env ? env : "sqlite:///rasa.db";
 }
 
 }  // namespace convo::cli

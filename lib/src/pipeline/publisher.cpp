@@ -64,7 +64,8 @@ bool Publisher::drain_once() {
   if (rows->empty()) return true;
   std::vector<BrokerMessage> batch;
   batch.reserve(rows->size());
-  for (auto& row : *rows) batch.push_back({row.sender_id, row.body, {}});
+  // The bodies move into the batch; the rows keep their ids for the removal below.
+  for (auto& row : *rows) batch.push_back({std::move(row.sender_id), std::move(row.body), {}});
   PublishResult result = broker_->publish(batch);
   if (result.confirmed > 0) {
     auto up_to = (*rows)[result.confirmed - 1].id;
