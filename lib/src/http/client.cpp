@@ -1,4 +1,5 @@
 #include "convo/http/client.hpp"
+#include "convo/core/text.hpp"
 
 #include <curl/curl.h>
 
@@ -67,18 +68,10 @@ Result<HttpResponse> attempt(const ClientOptions& options, const std::string& me
 }  // namespace
 
 std::string url_escape(const std::string& text) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
+  // RFC 3986 unreserved characters stay.
+  return percent_encode(text, [](unsigned char c) {
+    return !(std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~');
+  });
 }
 
 Result<HttpResponse> http_request(const ClientOptions& options, const std::string& method,

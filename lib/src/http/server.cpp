@@ -77,17 +77,7 @@ thread_local std::chrono::steady_clock::time_point request_started;
 // The path re-escaped (so a decoded newline or space cannot forge or split a log line), without
 // the query (the token never appears in the log).
 std::string log_path(const std::string& path) {
-  std::string out;
-  char buf[4];
-  for (unsigned char c : path) {
-    if (c <= 0x20 || c >= 0x7f || c == '%') {
-      std::snprintf(buf, sizeof buf, "%%%02X", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
+  return percent_encode(path, [](unsigned char c) { return c <= 0x20 || c >= 0x7f || c == '%'; });
 }
 
 std::string log_line(const httplib::Request& req, const httplib::Response& res) {

@@ -1,4 +1,5 @@
 #include "sqlite_store.hpp"
+#include "convo/core/text.hpp"
 
 #include <sys/stat.h>
 
@@ -53,17 +54,7 @@ void bind_window(Statement& st, const std::optional<double>& since, const std::o
 
 // Percent-escapes what a file: URI cannot hold literally.
 std::string uri_escape(const std::string& path) {
-  std::string out;
-  for (unsigned char c : path) {
-    if (c == '%' || c == '?' || c == '#' || c < 0x20) {
-      char buf[4];
-      std::snprintf(buf, sizeof buf, "%%%02X", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
+  return percent_encode(path, [](unsigned char c) { return c == '%' || c == '?' || c == '#' || c < 0x20; });
 }
 
 }  // namespace
