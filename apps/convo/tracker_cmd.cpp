@@ -66,15 +66,7 @@ Result<std::pair<std::string, Json>> gather_events(const ReadOptions& opt, std::
 int print_remote_state(const ReadOptions& opt) {
   auto state = remote_get_tracker(opt.store, opt.sender_id, *parse_verbosity(opt.include_events), opt.until);
   if (!state) return report(state.error());
-  auto types = split_types(opt.types);
-  if ((*state)["events"].is_array() && (!types.empty() || opt.tail)) {
-    Json kept = Json::array();
-    for (const auto& e : (*state)["events"])
-      if (types.empty() || std::find(types.begin(), types.end(), e.value("event", std::string())) != types.end())
-        kept.push_back(e);
-    if (opt.tail && kept.size() > *opt.tail) kept.erase(kept.begin(), kept.end() - static_cast<std::ptrdiff_t>(*opt.tail));
-    (*state)["events"] = kept;
-  }
+  if (state->contains("events")) (*state)["events"] = select_events(std::move((*state)["events"]), split_types(opt.types), opt.tail);
   std::cout << dump_compact(*state) << "\n";
   return kOk;
 }

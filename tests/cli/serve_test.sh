@@ -381,6 +381,14 @@ expect_status 0 "tracker get --store on the server's database"
 printf '%s' "$out" >rt_store.json
 expect_true 'cmp -s rt_url.json rt_store.json' "get --url and get --store print the same bytes"
 jtrue rt_url.json "j['sender_id'] == 'rt ü/1' and len(j['events']) == 48" "the round trip keeps the id and the last session"
+run "$convo" tracker show "$rid" --url "$m" -o json --include-events ALL --type slot,user --tail 3
+printf '%s' "$out" >rt_sel.json
+"$py" - rt_url.json rt_sel.json <<'PY2' && ok || fail "--type/--tail with --url: the last 3 slot/user events the server sent"
+import json, sys
+full, sel = (json.load(open(p)) for p in sys.argv[1:])
+want = [e for e in full["events"] if e["event"] in ("slot", "user")][-3:]
+assert sel["events"] == want and len(want) == 3, sel["events"]
+PY2
 for v in ALL APPLIED AFTER_RESTART NONE; do  # the rich tracker through the OpenAPI check too
   req GET "$m/conversations/$(urlq "$rid")/tracker?include_events=$v"
   expect_code 200 "GET the restaurant tracker ($v)"

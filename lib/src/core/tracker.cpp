@@ -26,17 +26,32 @@ std::string_view verbosity_name(Verbosity v) {
   return "NONE";
 }
 
+namespace {
+
+// The one selection rule: keep items whose type is in `types` (all when empty), then the last `tail`.
+template <class Items, class TypeOf>
+Items select_items(Items items, TypeOf type_of, const std::vector<std::string>& types, std::optional<std::size_t> tail) {
+  if (!types.empty()) {
+    items.erase(std::remove_if(items.begin(), items.end(),
+                               [&](const auto& item) {
+                                 return std::find(types.begin(), types.end(), type_of(item)) == types.end();
+                               }),
+                items.end());
+  }
+  if (tail && items.size() > *tail) items.erase(items.begin(), items.end() - static_cast<std::ptrdiff_t>(*tail));
+  return items;
+}
+
+}  // namespace
+
 std::vector<EventPtr> select_events(std::vector<EventPtr> events, const std::vector<std::string>& types,
                                     std::optional<std::size_t> tail) {
-  if (!types.empty()) {
-    events.erase(std::remove_if(events.begin(), events.end(),
-                                [&](const EventPtr& e) {
-                                  return std::find(types.begin(), types.end(), e->name()) == types.end();
-                                }),
-                 events.end());
-  }
-  if (tail && events.size() > *tail) events.erase(events.begin(), events.end() - static_cast<std::ptrdiff_t>(*tail));
-  return events;
+  return select_items(std::move(events), [](const EventPtr& e) { return std::string(e->name()); }, types, tail);
+}
+
+Json select_events(Json events, const std::vector<std::string>& types, std::optional<std::size_t> tail) {
+  if (!events.is_array()) return events;
+  return select_items(std::move(events), [](const Json& e) { return e.value("event", std::string()); }, types, tail);
 }
 
 namespace {

@@ -45,6 +45,8 @@ class AppliedEvents {
 // A view for people: only events whose type is in `types` (all when empty), then the last `tail`.
 std::vector<EventPtr> select_events(std::vector<EventPtr> events, const std::vector<std::string>& types,
                                     std::optional<std::size_t> tail);
+// The same on an event JSON array as a server sent it (left as it is when not an array).
+Json select_events(Json events, const std::vector<std::string>& types, std::optional<std::size_t> tail);
 
 class Tracker {
  public:
