@@ -92,8 +92,6 @@ class ModelPuller {
   void set_check(ArchiveCheck check) { check_ = std::move(check); }
 
   const std::string& fingerprint() const { return fingerprint_; }
-  // For a model that came from elsewhere (serve --model): its fingerprint is sent next time.
-  void set_fingerprint(std::string fingerprint) { fingerprint_ = std::move(fingerprint); }
   const ModelServer& server() const { return server_; }
   const std::string& dir() const { return dir_; }
 
