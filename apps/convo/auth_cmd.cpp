@@ -24,24 +24,10 @@ struct TokenOptions {
   Format format = Format::Auto;
 };
 
-// "30s", "15m", "1h", "2d" or plain seconds; nullopt when it is none of these or not positive.
-std::optional<double> parse_duration(const std::string& text) {
-  if (text.empty()) return std::nullopt;
-  std::size_t digits = 0;
-  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
-  if (digits == 0 || digits > 12 || text.size() - digits > 1) return std::nullopt;
-  double unit = 1;
-  if (digits < text.size()) {
-    switch (text.back()) {
-      case 's': unit = 1; break;
-      case 'm': unit = 60; break;
-      case 'h': unit = 3600; break;
-      case 'd': unit = 86400; break;
-      default: return std::nullopt;
-    }
-  }
-  double seconds = std::stod(text.substr(0, digits)) * unit;
-  if (seconds <= 0 || seconds > kMaxExpirySeconds) return std::nullopt;
+// A duration (core's parse_duration); nullopt when it is not one, not positive or beyond 100 years.
+std::optional<double> parse_expiry(const std::string& text) {
+  auto seconds = parse_duration(text);
+  if (!seconds || *seconds <= 0 || *seconds > kMaxExpirySeconds) return std::nullopt;
   return seconds;
 }
 
@@ -75,7 +61,7 @@ int run_token(const TokenOptions& opt) {
     return report(usage_error(opt.method + " needs a PEM private key as the secret (use --secret-file)"));
   std::optional<double> expires_at;
   if (!opt.expires.empty()) {
-    auto seconds = parse_duration(opt.expires);
+    auto seconds = parse_expiry(opt.expires);
     if (!seconds) return report(usage_error("--expires: '" + opt.expires + "' is not a duration like 30s, 15m, 1h, 2d"));
     double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
     expires_at = now + *seconds;
@@ -134,7 +120,7 @@ void setup_auth(CLI::App& app, int& exit_code) {
       ->type_name("admin|user");
   token->add_option("--expires", opt->expires, "Lifetime: 30s, 15m, 1h, 2d or seconds; default: no expiry")
       ->check(CLI::Validator(
-          [](std::string& v) { return parse_duration(v) ? std::string() : "must be a duration like 30s, 15m, 1h, 2d"; },
+          [](std::string& v) { return parse_expiry(v) ? std::string() : "must be a duration like 30s, 15m, 1h, 2d"; },
           "", "duration"))
       ->type_name("DURATION");
   add_format_option(*token, opt->format);

@@ -22,12 +22,35 @@ const char* const kExitCodeHelp =
     "\n"
     "Environment: NO_COLOR disables colour; CLICOLOR_FORCE=1 forces it.";
 
+int exit_code_for(const Error& error) {
+  switch (error.kind) {
+    case ErrorKind::Runtime: return kRuntime;
+    case ErrorKind::Usage: return kUsage;
+    case ErrorKind::NotFound: return kNotFound;
+    case ErrorKind::Auth: return kAuth;
+    case ErrorKind::Upstream: return kUpstream;
+  }
+  return kRuntime;
+}
+
 int report(const Error& error) {
   std::cerr << "convo: error: " << error.message << "\n";
-  return static_cast<int>(error.kind);
+  return exit_code_for(error);
 }
 
 void warn(const std::string& message) { std::cerr << "convo: warning: " << message << "\n"; }
+
+void warn_all(const std::vector<std::string>& messages) {
+  for (const auto& m : messages) warn(m);
+}
+
+void set_examples(CLI::App& cmd, std::initializer_list<const char*> examples, const std::string& note) {
+  std::string footer = "Examples:\n";
+  for (const char* line : examples) footer += std::string("  ") + line + "\n";
+  footer += "\n";
+  if (!note.empty()) footer += note + "\n\n";
+  cmd.footer(footer + kExitCodeHelp);
+}
 
 void add_format_option(CLI::App& cmd, Format& format) {
   cmd.add_option("-o,--output", format,
@@ -139,7 +162,8 @@ std::string version_text() {
   return fmt::format(
       "convo {}\n"
       "built with: nlohmann_json {}.{}.{}, CLI11 {}, fmt {}.{}.{}, yaml-cpp\n"
-      "features: tracker core; not yet compiled in: sqlite, postgresql, kafka, amqp, http, tls",
+      "features: sqlite, postgresql, kafka (librdkafka), amqp (rabbitmq-c), http server and client, tls, jwt, "
+      "model archives (libarchive)",
       CONVO_VERSION, NLOHMANN_JSON_VERSION_MAJOR, NLOHMANN_JSON_VERSION_MINOR,
       NLOHMANN_JSON_VERSION_PATCH, CLI11_VERSION, FMT_VERSION / 10000, FMT_VERSION / 100 % 100,
       FMT_VERSION % 100);

@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <vector>
@@ -12,10 +13,12 @@
 #include "convo/config/endpoints.hpp"
 #include "convo/core/domain.hpp"
 #include "convo/core/error.hpp"
+#include "convo/core/text.hpp"
 #include "convo/core/event_list.hpp"
 #include "convo/core/tracker.hpp"
 #include "convo/io/event_source.hpp"
-#include "convo/http/client.hpp"
+#include "convo/net/http_client.hpp"
+#include "convo/pipeline/pipeline.hpp"
 #include "convo/store/tracker_store.hpp"
 
 namespace convo::cli {
@@ -25,10 +28,16 @@ enum Exit : int { kOk = 0, kRuntime = 1, kUsage = 2, kNotFound = 3, kAuth = 4, k
 
 extern const char* const kExitCodeHelp;
 
-// Prints "convo: error: <message>" on stderr and returns the exit code for the error's kind.
+// The CLI edge's one error mapping: the documented exit code of an error's kind.
+int exit_code_for(const Error& error);
+// Prints "convo: error: <message>" on stderr and returns exit_code_for(error).
 int report(const Error& error);
-// Prints "convo: warning: <message>" on stderr.
+// Prints "convo: warning: <message>" on stderr (each of `messages`).
 void warn(const std::string& message);
+void warn_all(const std::vector<std::string>& messages);
+
+// A command's help footer: "Examples:" with one line each, an optional paragraph, the exit codes.
+void set_examples(CLI::App& cmd, std::initializer_list<const char*> examples, const std::string& note = "");
 
 // Output formats a command offers; `auto` is table on a TTY and json otherwise.
 enum class Format { Auto, Json, Table };
@@ -41,19 +50,19 @@ Result<std::shared_ptr<const Domain>> load_domain_option(const std::string& path
 // Events from FILE or "-" (stdin) in any shape; `source` is set to the name used in messages.
 Result<EventInput> read_event_input(const std::string& path, std::string& source);
 
-// Parses events all-or-nothing and checks that they apply (Rasa would load them); warnings for
-// skipped items go to stderr. The error names the first bad item.
+// Events a command stores: prepare_events (all-or-nothing, checked) with its warnings printed.
 Result<std::vector<EventPtr>> parse_for_storing(const Json& events, const std::string& source,
                                                 std::shared_ptr<const Domain> domain);
 
-// "500ms", "30s", "15m", "1h", "2d" or plain seconds ("1.5").
-std::optional<double> parse_duration_seconds(const std::string& text);
+// A --flag DURATION value (core's parse_duration); a Usage error naming the flag otherwise.
+Result<double> duration_option(const std::string& flag, const std::string& text);
 
 // --include-events NONE|APPLIED|AFTER_RESTART|ALL
 void add_verbosity_option(CLI::App& cmd, std::string& target);
 
-// Where conversations live: --store URL or --endpoints FILE (its tracker_store section);
-// default $CONVO_STORE, else sqlite:///rasa.db.
+// Where conversations live: --store URL or --endpoints FILE (its tracker_store section), or a
+// server (--url, else $CONVO_URL unless --store/--endpoints were given). Default $CONVO_STORE,
+// else sqlite:///rasa.db.
 struct StoreOptions {
   std::string url;
   std::string endpoints;
@@ -62,45 +71,27 @@ struct StoreOptions {
   std::string jwt;      // --jwt ($CONVO_JWT)
   double timeout = 30;  // --timeout seconds
 };
+// --store and --endpoints.
 void add_store_options(CLI::App& cmd, StoreOptions& options);
+// --url/--token/--jwt/--timeout: the command may then talk to a server instead.
+void add_server_options(CLI::App& cmd, StoreOptions& options);
+// The server to use: --url, else $CONVO_URL unless --store/--endpoints were given; "" for a store.
+std::string server_url(const StoreOptions& options);
+ClientOptions client_options(const StoreOptions& options);
+// The store the options name: a database, or a server behind the same interface (remote store).
 Result<std::unique_ptr<TrackerStore>> open_store_option(const StoreOptions& options, StoreAccess access);
-// $CONVO_STORE, else sqlite:///rasa.db.
-std::string default_store_url();
 // endpoints.yml as Rasa reads it (warnings printed); a missing file is a NotFound error.
 Result<EndpointsConfig> load_endpoints_file(const std::string& path);
 // The tracker store endpoints.yml's tracker_store section names (in-memory when absent).
 Result<std::unique_ptr<TrackerStore>> open_endpoints_store(const EndpointsConfig& endpoints, StoreAccess access);
 // The event broker of endpoints.yml's event_broker section (warnings printed); null when absent.
 Result<std::unique_ptr<EventBroker>> open_broker_option(const EndpointsConfig& endpoints);
-// A store opened for writing. With --endpoints naming an event_broker, writes also enqueue the
-// new events' broker bodies in the store's outbox (same transaction), and finish() publishes
-// them (at most 10 s; what is left waits in the outbox, with a warning).
-class StoreWriter {
- public:
-  static Result<StoreWriter> open(const StoreOptions& options);
-  TrackerStore& store() { return *store_; }
-  std::optional<Error> append(const std::string& id, const std::vector<EventPtr>& events);
-  // As serve's PUT: the events beyond as many as the conversation's last session held are announced.
-  std::optional<Error> replace(const std::string& id, const std::vector<EventPtr>& events);
-  void finish();
-
- private:
-  std::shared_ptr<TrackerStore> store_;
-  std::unique_ptr<EventBroker> broker_;
-};
-
-// Adds --url/--token/--jwt/--timeout: the command then talks to a server (remote.cpp).
-void add_server_options(CLI::App& cmd, StoreOptions& options);
-// The server to use: --url, else $CONVO_URL unless --store/--endpoints were given; "" for a store.
-std::string server_url(const StoreOptions& options);
-
-// Remote counterparts of the store operations, over Rasa's HTTP API.
-Result<Json> remote_get_tracker(const StoreOptions& options, const std::string& sender, Verbosity verbosity,
-                                std::optional<double> until);
-Result<Json> remote_write_events(const StoreOptions& options, const std::string& method,
-                                 const std::string& sender, const Json& events);
-Result<Json> remote_list(const StoreOptions& options);
-ClientOptions client_options(const StoreOptions& options);
+// The pipeline a write command goes through: the store the options name and, with --endpoints
+// naming an event_broker, its broker (Publisher problems printed as warnings).
+Result<std::unique_ptr<Pipeline>> open_write_pipeline(const StoreOptions& options,
+                                                      std::shared_ptr<const Domain> domain = nullptr);
+// Publishes what the writes enqueued (at most 10 s); what is left waits, with a warning.
+void finish_writes(Pipeline& pipeline);
 
 // Prints a tracker as JSON or a timeline, with the events chosen by verbosity, types and tail.
 struct TrackerView {

@@ -5,7 +5,6 @@
 #include <iostream>
 
 #include "cli.hpp"
-#include "convo/core/tracker_builder.hpp"
 #include "convo/io/file.hpp"
 #include "convo/render/timeline.hpp"
 
@@ -20,33 +19,15 @@ Result<EventInput> read_event_input(const std::string& path, std::string& source
 
 Result<std::vector<EventPtr>> parse_for_storing(const Json& events, const std::string& source,
                                                 std::shared_ptr<const Domain> domain) {
-  // Applying them to a fresh tracker catches what only fails on apply (unhashable slot names).
-  BuildReport report = inspect_events("check", events, std::move(domain), {}, system_parse_context());
-  if (!report.ok()) {
-    std::string extra = report.errors.size() > 1
-                            ? " (and " + std::to_string(report.errors.size() - 1) + " more; see 'convo events validate')"
-                            : "";
-    return runtime_error(source + ": " + report.errors.front() + extra + "; nothing was stored");
-  }
-  for (const auto& w : report.warnings) warn(source + ": " + w);
-  std::vector<EventPtr> parsed(report.tracker->events().begin(), report.tracker->events().end());
-  return parsed;
+  auto prepared = prepare_events(events, source, std::move(domain));
+  if (!prepared) return prepared.error();
+  warn_all(prepared->warnings);
+  return std::move(prepared->events);
 }
 
-std::optional<double> parse_duration_seconds(const std::string& text) {
-  static const std::pair<const char*, double> units[] = {{"ms", 0.001}, {"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400}};
-  std::size_t used = 0;
-  double value = 0;
-  try {
-    value = std::stod(text, &used);
-  } catch (...) {
-    return std::nullopt;
-  }
-  std::string unit = text.substr(used);
-  if (unit.empty()) return value < 0 ? std::nullopt : std::optional<double>(value);
-  for (const auto& [name, factor] : units)
-    if (unit == name) return value < 0 ? std::nullopt : std::optional<double>(value * factor);
-  return std::nullopt;
+Result<double> duration_option(const std::string& flag, const std::string& text) {
+  if (auto seconds = parse_duration(text)) return *seconds;
+  return usage_error(flag + ": expected a duration such as 30s, 2m or 500ms, got '" + text + "'");
 }
 
 void add_verbosity_option(CLI::App& cmd, std::string& target) {

@@ -1,7 +1,6 @@
 // convo consume-kafka / consume-amqp: a Rasa event stream into a SQLite store (Rasa's schema)
 // or NDJSON, exactly once into the store (pipeline/consumer.hpp; brokers spec §12).
 #include <fmt/format.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,13 +13,11 @@
 #include "convo/broker/amqp.hpp"
 #include "convo/broker/kafka.hpp"
 #include "convo/pipeline/consumer.hpp"
-#include "convo/render/style.hpp"
+#include "convo/io/signals.hpp"
+#include "convo/render/progress.hpp"
 
 namespace convo::cli {
 namespace {
-
-std::atomic<bool> g_stop{false};
-extern "C" void on_stop_signal(int) { g_stop.store(true); }
 
 enum class Sink { Auto, Json, Table, Ndjson };
 
@@ -76,34 +73,9 @@ void add_common(CLI::App& cmd, ConsumeCommon& c) {
       ->type_name("DURATION");
 }
 
-// Progress on a terminal: one line, rewritten at most a few times a second.
-class ProgressLine {
- public:
-  ProgressLine() : on_(isatty(STDERR_FILENO) == 1), style_(style_for_fd(STDERR_FILENO)) {}
-  void update(const ConsumeProgress& p) {
-    if (!on_) return;
-    auto now = std::chrono::steady_clock::now();
-    if (now - last_ < std::chrono::milliseconds(200) && p.state == state_) return;
-    last_ = now;
-    state_ = p.state;
-    std::string line = fmt::format("{} stored  {} duplicates  {} malformed  lag {}  {}", p.counts.stored,
-                                   p.counts.duplicates, p.counts.malformed, p.lag, p.state);
-    std::cerr << "\r\033[K" << style_.paint(line, p.state == "consuming" ? Tone::Dim : Tone::Warn) << std::flush;
-  }
-  void clear() {
-    if (on_) std::cerr << "\r\033[K" << std::flush;
-  }
-
- private:
-  bool on_;
-  Style style_;
-  std::chrono::steady_clock::time_point last_{};
-  std::string state_;
-};
-
-int consume(MessageSource& source, const ConsumeCommon& c, IngestSink& sink) {
-  auto wait = parse_duration_seconds(c.batch_wait);
-  if (!wait) return report(usage_error("--batch-wait: expected a duration such as 200ms, got '" + c.batch_wait + "'"));
+int consume(MessageSource& source, const ConsumeCommon& c, IngestSink& sink, const StopSignals& signals) {
+  auto wait = duration_option("--batch-wait", c.batch_wait);
+  if (!wait) return report(wait.error());
   if (c.batch == 0) return report(usage_error("--batch: must be at least 1"));
   ConsumeOptions options;
   options.batch = c.batch;
@@ -111,17 +83,17 @@ int consume(MessageSource& source, const ConsumeCommon& c, IngestSink& sink) {
   options.exit_at_end = c.exit_at_end && !c.follow;
   options.max_messages = c.count;
   // With -e a broker that stays unreachable ends the run (exit 5) instead of waiting for ever.
-  auto retry = parse_duration_seconds(c.retry_for);
-  if (!retry) return report(usage_error("--retry-for: expected a duration such as 30s, got '" + c.retry_for + "'"));
+  auto retry = duration_option("--retry-for", c.retry_for);
+  if (!retry) return report(retry.error());
   if (options.exit_at_end) options.give_up_after = std::chrono::milliseconds(static_cast<long long>(*retry * 1000));
-  g_stop.store(false);
-  struct sigaction sa {};
-  sa.sa_handler = on_stop_signal;
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
-  ProgressLine line;
-  ConsumeSummary summary =
-      run_consumer(source, sink, options, g_stop, [&](const ConsumeProgress& p) { line.update(p); });
+  ProgressLine line(STDERR_FILENO);
+  std::string state;
+  ConsumeSummary summary = run_consumer(source, sink, options, signals.flag(), [&](const ConsumeProgress& p) {
+    line.update(fmt::format("{} stored  {} duplicates  {} malformed  lag {}  {}", p.counts.stored, p.counts.duplicates,
+                            p.counts.malformed, p.lag, p.state),
+                p.state == "consuming" ? Tone::Dim : Tone::Warn, p.state != state);
+    state = p.state;
+  });
   line.clear();
   const auto& n = summary.counts;
   Json json = {{"source", source.describe()}, {"sink", sink.describe()},  {"messages", summary.messages},
@@ -149,6 +121,7 @@ Result<std::unique_ptr<IngestSink>> open_sink(const ConsumeCommon& c) {
 }
 
 int run_kafka(const KafkaOptions& opt) {
+  StopSignals signals;  // before librdkafka starts its threads
   auto sink = open_sink(opt.common);
   if (!sink) return report(sink.error());
   KafkaSourceSettings settings;
@@ -169,10 +142,11 @@ int run_kafka(const KafkaOptions& opt) {
     return offset ? *offset : std::nullopt;
   };
   auto source = make_kafka_source(std::move(settings));
-  return consume(*source, opt.common, **sink);
+  return consume(*source, opt.common, **sink, signals);
 }
 
 int run_amqp(const AmqpOptions& opt) {
+  StopSignals signals;
   auto address = parse_amqp_url(opt.url);
   if (!address) return report(address.error());
   auto sink = open_sink(opt.common);
@@ -187,27 +161,25 @@ int run_amqp(const AmqpOptions& opt) {
   // only after its commit: a larger batch would only wait out --batch-wait every time.
   ConsumeCommon common = opt.common;
   if (opt.prefetch > 0) common.batch = std::min<std::size_t>(common.batch, opt.prefetch);
-  return consume(*source, common, **sink);
+  return consume(*source, common, **sink, signals);
 }
 
 const char* const kCommonHelp =
     "Every event is stored once: Kafka offsets are committed in the same SQLite transaction as the\n"
     "events, AMQP messages are acknowledged after it, and an event already stored (same conversation\n"
     "and content) is skipped. Malformed messages are counted and kept in convo_dead_letters (or\n"
-    "--dead-letter FILE), never in the events table. SIGINT/SIGTERM finish the current batch and exit 0.\n\n";
+    "--dead-letter FILE), never in the events table. SIGINT/SIGTERM finish the current batch and exit 0.";
 
 }  // namespace
 
 void setup_consume_kafka(CLI::App& app, int& exit_code) {
   auto opt = std::make_shared<KafkaOptions>();
   CLI::App* cmd = app.add_subcommand("consume-kafka", "Store a Rasa event stream from Kafka for offline replay");
-  cmd->footer(std::string("Examples:\n"
-                          "  convo consume-kafka --brokers localhost:9092 --topic rasa_core_events -e\n"
-                          "  convo consume-kafka --brokers k1:9093,k2:9093 --topic events --store sqlite:///replay.db \\\n"
-                          "      -X security.protocol=SASL_SSL -X sasl.mechanisms=SCRAM-SHA-512\n"
-                          "  convo consume-kafka --brokers localhost:9092 --topic events -o ndjson -c 100 | jq .event\n"
-                          "  convo tracker get alice --store sqlite:///rasa.db   # replay what was consumed\n\n") +
-              kCommonHelp + kExitCodeHelp);
+  set_examples(*cmd, {"convo consume-kafka --brokers localhost:9092 --topic rasa_core_events -e",
+      "convo consume-kafka --brokers k1:9093,k2:9093 --topic events --store sqlite:///replay.db \\",
+      "    -X security.protocol=SASL_SSL -X sasl.mechanisms=SCRAM-SHA-512",
+      "convo consume-kafka --brokers localhost:9092 --topic events -o ndjson -c 100 | jq .event",
+      "convo tracker get alice --store sqlite:///rasa.db   # replay what was consumed"}, kCommonHelp);
   cmd->add_option("--brokers", opt->brokers, "Kafka bootstrap servers (host:port,...)")->required()->type_name("LIST");
   cmd->add_option("--topic", opt->topic, "Topic Rasa publishes to")->required()->type_name("TOPIC");
   cmd->add_option("--group", opt->group,
@@ -227,14 +199,11 @@ void setup_consume_kafka(CLI::App& app, int& exit_code) {
 void setup_consume_amqp(CLI::App& app, int& exit_code) {
   auto opt = std::make_shared<AmqpOptions>();
   CLI::App* cmd = app.add_subcommand("consume-amqp", "Store a Rasa event stream from RabbitMQ for offline replay");
-  cmd->footer(std::string("Examples:\n"
-                          "  convo consume-amqp --url amqp://guest:guest@localhost:5672/ --queue rasa_core_events -e\n"
-                          "  convo consume-amqp --url amqps://rasa:pw@mq.internal/prod --queue convo_copy \\\n"
-                          "      --exchange rasa-exchange --store sqlite:///replay.db\n"
-                          "  convo consume-amqp --queue rasa_core_events -o ndjson -c 10\n\n"
-                          "With --exchange the queue is declared and bound to Rasa's fanout exchange, so it\n"
-                          "receives its own copy of every event published from then on.\n\n") +
-              kCommonHelp + kExitCodeHelp);
+  set_examples(*cmd, {"convo consume-amqp --url amqp://guest:guest@localhost:5672/ --queue rasa_core_events -e",
+      "convo consume-amqp --url amqps://rasa:pw@mq.internal/prod --queue convo_copy \\",
+      "    --exchange rasa-exchange --store sqlite:///replay.db",
+      "convo consume-amqp --queue rasa_core_events -o ndjson -c 10"}, std::string("With --exchange the queue is declared and bound to Rasa's fanout exchange, so it\n"
+      "receives its own copy of every event published from then on.\n\n") + kCommonHelp);
   cmd->add_option("--url", opt->url, "amqp[s]://user:password@host:port/vhost")->capture_default_str()->type_name("URL");
   cmd->add_option("--queue", opt->queue, "Queue to consume (declared durable, as Rasa declares it)")
       ->capture_default_str()

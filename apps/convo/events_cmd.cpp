@@ -69,17 +69,11 @@ int run_push(const PushOptions& opt) {
   if (!input) return report(input.error());
   auto events = parse_for_storing(input->events, source, nullptr);
   if (!events) return report(events.error());
-  std::string where = server_url(opt.store);
-  if (!where.empty()) {
-    auto done = remote_write_events(opt.store, "POST", opt.sender_id, events_to_json(*events));
-    if (!done) return report(done.error());
-  } else {
-    auto store = StoreWriter::open(opt.store);
-    if (!store) return report(store.error());
-    if (auto err = store->append(opt.sender_id, *events)) return report(*err);
-    store->finish();
-    where = store->store().describe();
-  }
+  auto pipeline = open_write_pipeline(opt.store);
+  if (!pipeline) return report(pipeline.error());
+  if (auto err = (**pipeline).conversations()->append(opt.sender_id, *events)) return report(*err);
+  finish_writes(**pipeline);
+  const std::string where = (**pipeline).store().describe();
   return print_write_result(opt.format, "appended", opt.sender_id, events->size(), where);
 }
 
@@ -93,12 +87,9 @@ void setup_events(CLI::App& app, int& exit_code) {
   auto opt = std::make_shared<ValidateOptions>();
   CLI::App* validate = events->add_subcommand(
       "validate", "Report every event Rasa would refuse or skip; exit 1 if any is invalid");
-  validate->footer(std::string(
-      "Examples:\n"
-      "  convo events validate events.json\n"
-      "  convo events validate dump.ndjson --domain domain.yml -o json\n"
-      "  cat tracker.json | convo events validate -\n\n") +
-      kExitCodeHelp);
+  set_examples(*validate, {"convo events validate events.json",
+      "convo events validate dump.ndjson --domain domain.yml -o json",
+      "cat tracker.json | convo events validate -"});
   validate->add_option("file", opt->path, "Events: JSON array, tracker object or NDJSON; - for stdin")
       ->required()
       ->type_name("FILE");
@@ -110,12 +101,9 @@ void setup_events(CLI::App& app, int& exit_code) {
   auto push = std::make_shared<PushOptions>();
   CLI::App* push_cmd = events->add_subcommand(
       "push", "Append events to a stored conversation, in one transaction (all or none)");
-  push_cmd->footer(std::string(
-      "Examples:\n"
-      "  convo events push alice events.json\n"
-      "  echo '{\"event\": \"slot\", \"name\": \"city\", \"value\": \"Rome\"}' | convo events push alice\n"
-      "  convo events push alice dump.ndjson --store sqlite:///rasa.db\n\n") +
-      kExitCodeHelp);
+  set_examples(*push_cmd, {"convo events push alice events.json",
+      "echo '{\"event\": \"slot\", \"name\": \"city\", \"value\": \"Rome\"}' | convo events push alice",
+      "convo events push alice dump.ndjson --store sqlite:///rasa.db"});
   push_cmd->add_option("sender", push->sender_id, "Conversation id")->required()->type_name("SENDER");
   push_cmd->add_option("file", push->path, "One event object, a JSON array or NDJSON; - for stdin (default)")
       ->type_name("FILE");

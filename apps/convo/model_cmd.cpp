@@ -1,7 +1,6 @@
 // convo model pull|build|inspect: Rasa's model-server protocol from the command line, and convo's
 // model archive (lib/include/convo/model).
 #include <fmt/format.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -17,14 +16,13 @@
 #include "convo/model/archive.hpp"
 #include "convo/model/project.hpp"
 #include "convo/model/pull.hpp"
-#include "convo/render/style.hpp"
+#include "convo/io/signals.hpp"
+#include "convo/render/progress.hpp"
 
 namespace convo::cli {
 namespace {
 
 constexpr int kInterrupted = 130;
-std::atomic<bool> g_stop{false};
-void on_model_stop_signal(int) { g_stop.store(true); }
 
 struct PullOptions {
   std::string url;
@@ -53,13 +51,6 @@ struct InspectOptions {
   Format format = Format::Auto;
 };
 
-std::string human_bytes(double bytes) {
-  const char* units[] = {"B", "kB", "MB", "GB"};
-  int u = 0;
-  while (bytes >= 1000 && u < 3) bytes /= 1000, ++u;
-  return u == 0 ? fmt::format("{:.0f} B", bytes) : fmt::format("{:.1f} {}", bytes, units[u]);
-}
-
 // The endpoints.yml `models:` section (when --endpoints) with the command line laid over it.
 Result<ModelServer> server_from_options(const PullOptions& opt) {
   Json section = Json::object();
@@ -87,8 +78,8 @@ Result<ModelServer> server_from_options(const PullOptions& opt) {
     section["headers"][h.substr(0, colon)] = value;
   }
   if (!opt.interval.empty()) {
-    auto seconds = parse_duration_seconds(opt.interval);
-    if (!seconds) return usage_error("--interval: expected seconds or a duration such as 30s or 5m, got '" + opt.interval + "'");
+    auto seconds = duration_option("--interval", opt.interval);
+    if (!seconds) return seconds.error();
     section["wait_time_between_pulls"] = *seconds;
   }
   if (opt.once) section["wait_time_between_pulls"] = 0;
@@ -97,38 +88,6 @@ Result<ModelServer> server_from_options(const PullOptions& opt) {
   server->timeout_s = opt.timeout;
   return server;
 }
-
-// A one-line bar on stderr, for downloads of 1 MB or more (or of unknown size) on a terminal.
-class ProgressBar {
- public:
-  ProgressBar() : enabled_(isatty(STDERR_FILENO) == 1) {}
-  void update(std::uint64_t done, std::uint64_t total) {
-    if (!enabled_ || (total > 0 && total < 1000000) || done == 0) return;
-    auto now = std::chrono::steady_clock::now();
-    if (shown_ && now - last_ < std::chrono::milliseconds(100) && done != total) return;
-    last_ = now;
-    shown_ = true;
-    if (total > 0) {
-      int width = 30;
-      int filled = static_cast<int>(width * static_cast<double>(done) / static_cast<double>(total));
-      std::cerr << fmt::format("\r[{}{}] {:3.0f}% {} / {}\033[K", std::string(filled, '#'), std::string(width - filled, ' '),
-                               100.0 * static_cast<double>(done) / static_cast<double>(total), human_bytes(double(done)),
-                               human_bytes(double(total)));
-    } else {
-      std::cerr << "\r" << human_bytes(double(done)) << " received\033[K";
-    }
-    std::cerr.flush();
-  }
-  void clear() {
-    if (shown_) std::cerr << "\r\033[K" << std::flush;
-    shown_ = false;
-  }
-
- private:
-  bool enabled_;
-  bool shown_ = false;
-  std::chrono::steady_clock::time_point last_{};
-};
 
 void print_pull(const PullResult& r, const std::string& url, bool json, const Style& style) {
   if (json) std::cout << dump_compact(pull_result_json(r, url)) << "\n" << std::flush;
@@ -164,11 +123,7 @@ int run_pull(const PullOptions& opt) {
   if (opt.url.empty() && opt.endpoints.empty()) return report(usage_error("give the model server URL (or --endpoints FILE with a models: section)"));
   auto server = server_from_options(opt);
   if (!server) return report(server.error());
-  struct sigaction sa {};
-  sa.sa_handler = on_model_stop_signal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
+  StopSignals signals;
   std::string fingerprint_file = opt.fingerprint_file.empty()
                                      ? (std::filesystem::path(opt.out) / ".fingerprint").string()
                                      : opt.fingerprint_file;
@@ -176,16 +131,22 @@ int run_pull(const PullOptions& opt) {
   const std::string url = model_display_url(*server);
   const bool json = want_json(opt.format);
   const Style style = style_for_fd(STDOUT_FILENO);
-  ProgressBar bar;
+  // A one-line bar on stderr, for downloads of 1 MB or more (or of unknown size) on a terminal.
+  ProgressLine bar(STDERR_FILENO, std::chrono::milliseconds(100));
   for (;;) {
-    PullResult result = puller.pull([&](std::uint64_t done, std::uint64_t total) { bar.update(done, total); }, &g_stop);
+    PullResult result = puller.pull(
+        [&](std::uint64_t done, std::uint64_t total) {
+          if ((total > 0 && total < 1000000) || done == 0) return;
+          bar.update(download_progress_text(done, total), Tone::Plain, done == total);
+        },
+        &signals.flag());
     bar.clear();
     print_pull(result, url, json, style);
     if (server->interval_s <= 0 || result.outcome == PullOutcome::Cancelled) return exit_for(result, opt);
     auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(server->interval_s);
-    while (!g_stop.load() && std::chrono::steady_clock::now() < until)
+    while (!signals.stop_requested() && std::chrono::steady_clock::now() < until)
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    if (g_stop.load()) return kInterrupted;
+    if (signals.stop_requested()) return kInterrupted;
   }
 }
 
@@ -264,23 +225,18 @@ int run_inspect(const InspectOptions& opt) {
 void setup_model(CLI::App& app, int& exit_code) {
   CLI::App* model = app.add_subcommand("model", "Pull, build and inspect model archives");
   model->require_subcommand(1);
-  model->footer(std::string("Examples:\n"
-                            "  convo model build . -o models/\n"
-                            "  convo model inspect models/\n"
-                            "  convo model pull http://models.internal/models/tags/production --out models/\n\n") +
-                kExitCodeHelp);
+  set_examples(*model, {"convo model build . -o models/",
+      "convo model inspect models/",
+      "convo model pull http://models.internal/models/tags/production --out models/"});
 
   auto pull = std::make_shared<PullOptions>();
   CLI::App* p = model->add_subcommand("pull", "Fetch a model from a model server (Rasa's If-None-Match/ETag protocol)");
-  p->footer(std::string("Examples:\n"
-                        "  convo model pull http://models.internal/api/models/tags/production --out models/\n"
-                        "  convo model pull --endpoints endpoints.yml --once -o json\n"
-                        "  convo model pull URL --token s3cret --header 'X-Team: bots' --interval 30s\n"
-                        "  convo model pull URL --exit-unchanged 3 || echo 'no new model'\n\n"
-                        "Exit 0 when a new model was saved and when the server reports none (--exit-unchanged N\n"
-                        "changes the latter); 5 for 404, other statuses, 200 without ETag, unreadable archives and\n"
-                        "network errors (the current model is kept); 130 when interrupted.\n\n") +
-            kExitCodeHelp);
+  set_examples(*p, {"convo model pull http://models.internal/api/models/tags/production --out models/",
+      "convo model pull --endpoints endpoints.yml --once -o json",
+      "convo model pull URL --token s3cret --header 'X-Team: bots' --interval 30s",
+      "convo model pull URL --exit-unchanged 3 || echo 'no new model'"}, "Exit 0 when a new model was saved and when the server reports none (--exit-unchanged N\n"
+      "changes the latter); 5 for 404, other statuses, 200 without ETag, unreadable archives and\n"
+      "network errors (the current model is kept); 130 when interrupted.");
   p->add_option("url", pull->url, "Model server URL (default: the url of --endpoints' models: section)");
   p->add_option("--out", pull->out, "Directory the archive is saved into (created when missing)")->capture_default_str()->type_name("DIR");
   p->add_option("--fingerprint-file", pull->fingerprint_file, "Where the last ETag is kept; default DIR/.fingerprint")->type_name("FILE");
@@ -298,11 +254,9 @@ void setup_model(CLI::App& app, int& exit_code) {
 
   auto build = std::make_shared<BuildOptions>();
   CLI::App* b = model->add_subcommand("build", "Validate a Rasa 2.x project and pack it into a model archive");
-  b->footer(std::string("Examples:\n"
-                        "  convo model build . -o models/\n"
-                        "  convo model build bot/ --dry-run\n"
-                        "  convo model build bot/ -o models/ --name production.tar.gz --format json\n\n") +
-            kExitCodeHelp);
+  set_examples(*b, {"convo model build . -o models/",
+      "convo model build bot/ --dry-run",
+      "convo model build bot/ -o models/ --name production.tar.gz --format json"});
   b->add_option("project", build->project, "Project directory (domain.yml, config.yml, data/*.yml)")->required()->type_name("DIR");
   b->add_option("-o,--out", build->out, "Directory the archive is written into")->capture_default_str()->type_name("DIR");
   b->add_option("--name", build->name, "Archive file name (default: YYYYMMDD-HHMMSS.tar.gz, UTC)")->type_name("FILE");
@@ -315,10 +269,8 @@ void setup_model(CLI::App& app, int& exit_code) {
 
   auto inspect = std::make_shared<InspectOptions>();
   CLI::App* i = model->add_subcommand("inspect", "Show an archive's fingerprint, build time and domain summary");
-  i->footer(std::string("Examples:\n"
-                        "  convo model inspect models/20260101-120000.tar.gz\n"
-                        "  convo model inspect models/ -o json   # the newest archive\n\n") +
-            kExitCodeHelp);
+  set_examples(*i, {"convo model inspect models/20260101-120000.tar.gz",
+      "convo model inspect models/ -o json   # the newest archive"});
   i->add_option("archive", inspect->archive, "Model archive, or a directory (its newest *.tar.gz)")->required()->type_name("ARCHIVE");
   add_format_option(*i, inspect->format);
   i->callback([inspect, &exit_code] { exit_code = run_inspect(*inspect); });

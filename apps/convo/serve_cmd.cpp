@@ -1,17 +1,18 @@
 // convo serve: a Rasa-compatible HTTP server over a tracker store.
 #include <fmt/format.h>
-#include <signal.h>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
-#include <thread>
+#include <functional>
+#include <mutex>
 
 #include "cli.hpp"
 #include "convo/http/server.hpp"
 #include "convo/pipeline/models.hpp"
-#include "convo/pipeline/publisher.hpp"
+#include "convo/io/signals.hpp"
+#include "convo/pipeline/pipeline.hpp"
 
 namespace convo::cli {
 namespace {
@@ -43,18 +44,19 @@ std::shared_ptr<spdlog::logger> make_logger(const ServeOptions& opt) {
 }
 
 int run_serve(const ServeOptions& opt) {
-  // SIGINT/SIGTERM: a dedicated thread waits for them; the server then stops accepting and lets
-  // in-flight requests finish before the store is closed. Blocked before any thread starts (the
-  // broker's client libraries start their own), so only the watcher receives them.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // SIGINT/SIGTERM: blocked before any thread starts (the broker's client libraries start their
+  // own), so only the watcher receives them; the server then stops accepting and lets in-flight
+  // requests finish before the store is closed.
+  std::function<void()> on_stop;
+  std::mutex on_stop_mutex;
+  StopSignals signals([&](int) {
+    std::lock_guard<std::mutex> guard(on_stop_mutex);
+    if (on_stop) on_stop();
+  });
   auto domain = load_domain_option(opt.domain_path);
   if (!domain) return report(domain.error());
-  auto flush = parse_duration_seconds(opt.broker_flush);
-  if (!flush) return report(usage_error("--broker-flush-timeout: expected a duration such as 10s, got '" + opt.broker_flush + "'"));
+  auto flush = duration_option("--broker-flush-timeout", opt.broker_flush);
+  if (!flush) return report(flush.error());
   // endpoints.yml gives the tracker store and the event broker, read once.
   std::optional<EndpointsConfig> endpoints;
   if (!opt.store.endpoints.empty()) {
@@ -74,6 +76,10 @@ int run_serve(const ServeOptions& opt) {
     broker = std::move(*made);
   }
   auto logger = make_logger(opt);
+  auto log_line = [logger](bool problem, const std::string& line) {
+    if (problem) logger->warn("{}", line);
+    else logger->info("{}", line);
+  };
 
   ServerOptions server_options;
   server_options.interface = opt.interface;
@@ -91,30 +97,11 @@ int run_serve(const ServeOptions& opt) {
   server_options.store_description = store->describe();
   server_options.access_log = [logger](const std::string& line) { logger->info("{}", line); };
 
-  auto conversations = std::make_shared<Conversations>(store, *domain);
-  std::unique_ptr<Publisher> publisher;
-  if (broker) {
-    PublisherOptions publishing;
-    publishing.log = [logger](bool problem, const std::string& line) {
-      if (problem) logger->warn("{}", line);
-      else logger->info("{}", line);
-    };
-    publisher = std::make_unique<Publisher>(conversations, std::move(broker), publishing);
-    publisher->start();
-    server_options.broker_status = [p = publisher.get()] {
-      PublisherStatus s = p->status();
-      Json j = {{"url", s.broker}, {"state", s.state}, {"outbox", s.outbox}, {"published", s.published}};
-      if (!s.last_error.empty()) j["error"] = s.last_error;
-      if (s.state == "disconnected") j["retry_in"] = s.retry_in;
-      return j;
-    };
-  }
+  Pipeline pipeline(store, *domain, std::move(broker), log_line);
+  if (pipeline.publishing()) server_options.broker_status = [&pipeline] { return pipeline.broker_status(); };
   // Models: --model first (a local archive), then the models: endpoint pulls once before the
   // server answers (as Rasa) and keeps pulling on its interval.
-  auto models = std::make_shared<ModelManager>(conversations, *domain, [logger](bool problem, const std::string& line) {
-    if (problem) logger->warn("{}", line);
-    else logger->info("{}", line);
-  });
+  auto models = std::make_shared<ModelManager>(pipeline.conversations(), *domain, log_line);
   std::string model_dir = opt.model_dir;
   if (model_dir.empty()) {
     std::error_code ec;
@@ -133,27 +120,28 @@ int run_serve(const ServeOptions& opt) {
   }
   server_options.models = models;
   server_options.model_dir = model_dir;
-  HttpServer server(server_options, conversations);
-
+  HttpServer server(server_options, pipeline.conversations());
 
   if (auto err = server.bind()) return report(*err);
   logger->info("convo serve listening on {}://{}:{} (store {}, API {}, auth {})",
                opt.ssl_certificate.empty() ? "http" : "https", opt.interface, server.port(), store->describe(),
                opt.enable_api ? "enabled" : "disabled", server_options.auth.enabled() ? "on" : "off");
-  std::thread watcher([&] {
-    int sig = 0;
-    sigwait(&signals, &sig);
-    logger->info("received {}, finishing in-flight requests", sig == SIGINT ? "SIGINT" : "SIGTERM");
-    server.stop();
-  });
+  {
+    std::lock_guard<std::mutex> guard(on_stop_mutex);
+    on_stop = [&] {
+      logger->info("received {}, finishing in-flight requests", signals.signal() == SIGINT ? "SIGINT" : "SIGTERM");
+      server.stop();
+    };
+  }
+  if (signals.stop_requested()) server.stop();
   server.run();
-  // run() also returns when the server stopped for another reason: wake the watcher.
-  pthread_kill(watcher.native_handle(), SIGTERM);
-  watcher.join();
+  {
+    std::lock_guard<std::mutex> guard(on_stop_mutex);
+    on_stop = nullptr;
+  }
   models->stop_pulling();
-  if (publisher) {
-    auto ms = std::chrono::milliseconds(static_cast<long long>(*flush * 1000));
-    std::size_t left = publisher->stop(ms);
+  if (pipeline.publishing()) {
+    std::size_t left = pipeline.close(std::chrono::milliseconds(static_cast<long long>(*flush * 1000)));
     if (left) logger->warn("{} events still in the outbox; they are published on the next start", left);
     else logger->info("event broker outbox flushed");
   }
@@ -167,14 +155,11 @@ int run_serve(const ServeOptions& opt) {
 void setup_serve(CLI::App& app, int& exit_code) {
   auto opt = std::make_shared<ServeOptions>();
   CLI::App* cmd = app.add_subcommand("serve", "Run a Rasa-compatible HTTP server over a tracker store");
-  cmd->footer(std::string(
-      "Examples:\n"
-      "  convo serve --enable-api\n"
-      "  convo serve --enable-api --auth-token s3cret --store sqlite:///rasa.db --port 5005\n"
-      "  convo serve --enable-api --jwt-secret \"$JWT_SECRET\" --endpoints endpoints.yml --domain domain.yml\n"
-      "  convo serve --enable-api --model models/   # newest archive; PUT /model swaps it live\n"
-      "  curl localhost:5005/conversations/alice/tracker?token=s3cret\n\n") +
-      kExitCodeHelp);
+  set_examples(*cmd, {"convo serve --enable-api",
+      "convo serve --enable-api --auth-token s3cret --store sqlite:///rasa.db --port 5005",
+      "convo serve --enable-api --jwt-secret \"$JWT_SECRET\" --endpoints endpoints.yml --domain domain.yml",
+      "convo serve --enable-api --model models/   # newest archive; PUT /model swaps it live",
+      "curl localhost:5005/conversations/alice/tracker?token=s3cret"});
   cmd->add_option("-p,--port", opt->port, "Port to listen on")->capture_default_str()->type_name("PORT");
   cmd->add_option("-i,--interface", opt->interface, "Address to listen on")->capture_default_str()->type_name("ADDR");
   cmd->add_flag("--enable-api", opt->enable_api, "Serve the HTTP API (otherwise only GET / and webhooks)");

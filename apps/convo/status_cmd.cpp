@@ -31,8 +31,8 @@ bool ready(const HttpResponse& response, Json& body) {
 }
 
 int run_status(const StatusOptions& opt) {
-  auto wait = parse_duration_seconds(opt.wait);
-  if (!wait) return report(usage_error("--wait: expected a duration such as 30s, 2m or 500ms, got '" + opt.wait + "'"));
+  auto wait = duration_option("--wait", opt.wait);
+  if (!wait) return report(wait.error());
   ClientOptions client = client_options(opt.server);
   if (client.base_url.empty()) return report(usage_error("give the server with --url (or $CONVO_URL)"));
   client.retries = 0;
@@ -71,10 +71,8 @@ int run_status(const StatusOptions& opt) {
 void setup_status(CLI::App& app, int& exit_code) {
   auto opt = std::make_shared<StatusOptions>();
   CLI::App* cmd = app.add_subcommand("status", "Check that a server is up and ready (GET /status), waiting if asked");
-  cmd->footer(std::string("Examples:\n"
-                          "  convo status --url http://localhost:5005 --wait 30s\n"
-                          "  convo status --url http://rasa:5005 --token s3cret -o json\n\n") +
-              kExitCodeHelp);
+  set_examples(*cmd, {"convo status --url http://localhost:5005 --wait 30s",
+      "convo status --url http://rasa:5005 --token s3cret -o json"});
   cmd->add_option("--wait", opt->wait, "Keep trying this long (30s, 2m, 500ms); default: one try")->type_name("DURATION");
   add_format_option(*cmd, opt->format);
   add_server_options(*cmd, opt->server);

@@ -22,71 +22,56 @@ struct ReadOptions {
   StoreOptions store;
 };
 
-std::vector<std::string> split_types(const std::string& list) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= list.size() && !list.empty()) {
-    std::size_t comma = list.find(',', start);
-    if (comma == std::string::npos) comma = list.size();
-    if (comma > start) out.push_back(list.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
-}
-
-// The events and sender to build from: the file given, or the conversation in the store.
-Result<std::pair<std::string, Json>> gather_events(const ReadOptions& opt, std::string& source) {
-  if (!opt.events_path.empty()) {
+// The events and sender to build from: the file given, or the conversation in the store (a
+// database, or a server's tracker with every event).
+Result<std::pair<std::string, Json>> gather_events(const ReadOptions& opt, TrackerStore* store, std::string& source) {
+  if (!store) {
     auto input = read_event_input(opt.events_path, source);
     if (!input) return input.error();
     std::string sender = !opt.sender_id.empty() ? opt.sender_id : input->sender_id.value_or("default");
     return std::make_pair(sender, std::move(input->events));
   }
-  if (!server_url(opt.store).empty()) {
-    // The server's own tracker, with every event, rebuilt here for the timeline.
-    auto state = remote_get_tracker(opt.store, opt.sender_id, Verbosity::All, opt.until);
-    if (!state) return state.error();
-    source = server_url(opt.store) + " conversation '" + opt.sender_id + "'";
-    return std::make_pair(opt.sender_id, (*state)["events"].is_array() ? (*state)["events"] : Json::array());
-  }
-  auto store = open_store_option(opt.store, StoreAccess::ReadOnly);
-  if (!store) return store.error();
   LoadOptions load;
   load.all_sessions = opt.all_sessions;
-  auto conv = (*store)->load(opt.sender_id, load);
+  auto conv = store->load(opt.sender_id, load);
   if (!conv) return conv.error();
   if (!conv->has_value())
-    return not_found_error("conversation '" + opt.sender_id + "' not found in " + (*store)->describe());
-  source = (*store)->describe() + " conversation '" + opt.sender_id + "'";
+    return not_found_error("conversation '" + opt.sender_id + "' not found in " + store->describe());
+  source = store->describe() + " conversation '" + opt.sender_id + "'";
   for (const auto& w : (**conv).warnings) warn(source + ": " + w);
   return std::make_pair(opt.sender_id, std::move((**conv).events));
-}
-
-// JSON from a server: exactly what it answers, for the verbosity asked (filtered by --type/--tail).
-int print_remote_state(const ReadOptions& opt) {
-  auto state = remote_get_tracker(opt.store, opt.sender_id, *parse_verbosity(opt.include_events), opt.until);
-  if (!state) return report(state.error());
-  if (state->contains("events")) (*state)["events"] = select_events(std::move((*state)["events"]), split_types(opt.types), opt.tail);
-  std::cout << dump_compact(*state) << "\n";
-  return kOk;
 }
 
 int run_read(const ReadOptions& opt) {
   if (opt.events_path.empty() && opt.sender_id.empty())
     return report(usage_error("give a conversation id (read from the store) or --events FILE"));
-  const bool remote = opt.events_path.empty() && !server_url(opt.store).empty();
-  if (remote && opt.all_sessions)
-    return report(usage_error("--all-sessions is not available with --url: Rasa's API serves the last session"));
-  if (remote && want_json(opt.format)) return print_remote_state(opt);
+  std::unique_ptr<TrackerStore> store;
+  if (opt.events_path.empty()) {
+    auto opened = open_store_option(opt.store, StoreAccess::ReadOnly);
+    if (!opened) return report(opened.error());
+    store = std::move(*opened);
+  }
+  const Verbosity verbosity = *parse_verbosity(opt.include_events);
+  if (store && want_json(opt.format) && !opt.all_sessions) {
+    // A store that answers the tracker JSON itself (a server, for its own domain): exactly that.
+    auto own = store->tracker_json(opt.sender_id, verbosity_name(verbosity), opt.until);
+    if (!own) return report(own.error());
+    if (own->has_value()) {
+      Json state = Json::parse(**own);
+      if (state.contains("events")) state["events"] = select_events(std::move(state["events"]), split_nonempty(opt.types, ','), opt.tail);
+      std::cout << dump_compact(state) << "\n";
+      return kOk;
+    }
+  }
   std::string source;
-  auto gathered = gather_events(opt, source);
+  auto gathered = gather_events(opt, store.get(), source);
   if (!gathered) return report(gathered.error());
   auto domain = load_domain_option(opt.domain_path);
   if (!domain) return report(domain.error());
 
   BuildOptions build;
   build.max_event_history = opt.max_event_history;
-  if (!remote) build.until = opt.until;  // the server already cut at --until
+  build.until = opt.until;
   BuildReport built = inspect_events(gathered->first, gathered->second, *domain, build, system_parse_context());
   if (!built.ok()) {
     for (std::size_t i = 1; i < built.errors.size(); ++i) warn(source + ": " + built.errors[i]);
@@ -95,8 +80,8 @@ int run_read(const ReadOptions& opt) {
   }
   for (const auto& w : built.warnings) warn(source + ": " + w);
   TrackerView view;
-  view.verbosity = *parse_verbosity(opt.include_events);
-  view.types = split_types(opt.types);
+  view.verbosity = verbosity;
+  view.types = split_nonempty(opt.types, ',');
   view.tail = opt.tail;
   view.format = opt.format;
   return print_tracker(*built.tracker, view);
@@ -126,13 +111,10 @@ void setup_tracker(CLI::App& app, int& exit_code) {
   auto show_opt = std::make_shared<ReadOptions>();
   CLI::App* show = tracker->add_subcommand(
       "show", "Show a conversation as a timeline or Rasa's tracker JSON, from a store or a file");
-  show->footer(std::string(
-      "Examples:\n"
-      "  convo tracker show alice                       # from sqlite:///rasa.db\n"
-      "  convo tracker show alice --store sqlite:///bot/rasa.db --tail 20 --type user,bot\n"
-      "  convo tracker show --events conversation.json --domain domain.yml\n"
-      "  curl -s localhost:5005/conversations/u1/tracker | convo tracker show --events - -o json\n\n") +
-      kExitCodeHelp);
+  set_examples(*show, {"convo tracker show alice                       # from sqlite:///rasa.db",
+      "convo tracker show alice --store sqlite:///bot/rasa.db --tail 20 --type user,bot",
+      "convo tracker show --events conversation.json --domain domain.yml",
+      "curl -s localhost:5005/conversations/u1/tracker | convo tracker show --events - -o json"});
   show->add_option("sender", show_opt->sender_id, "Conversation id in the store")->type_name("SENDER");
   show->add_option("--events", show_opt->events_path,
                    "Read events from FILE instead of a store: a JSON array, a tracker object or NDJSON; - for stdin")
@@ -153,12 +135,9 @@ void setup_tracker(CLI::App& app, int& exit_code) {
   auto get_opt = std::make_shared<ReadOptions>();
   CLI::App* get = tracker->add_subcommand(
       "get", "Print a stored conversation as Rasa's tracker JSON (GET /conversations/{id}/tracker)");
-  get->footer(std::string(
-      "Examples:\n"
-      "  convo tracker get alice\n"
-      "  convo tracker get alice --store sqlite:///rasa.db --include-events APPLIED | jq .slots\n"
-      "  convo tracker get alice --endpoints endpoints.yml --all-sessions -o table\n\n") +
-      kExitCodeHelp);
+  set_examples(*get, {"convo tracker get alice",
+      "convo tracker get alice --store sqlite:///rasa.db --include-events APPLIED | jq .slots",
+      "convo tracker get alice --endpoints endpoints.yml --all-sessions -o table"});
   get->add_option("sender", get_opt->sender_id, "Conversation id")->required()->type_name("SENDER");
   add_common_read_options(*get, *get_opt);
   get->callback([get_opt, &exit_code] { exit_code = run_read(*get_opt); });

@@ -29,16 +29,11 @@ int run_put(const PutOptions& opt) {
   if (!domain) return report(domain.error());
   auto events = parse_for_storing(input->events, source, *domain);
   if (!events) return report(events.error());
-  if (!server_url(opt.store).empty()) {
-    auto done = remote_write_events(opt.store, "PUT", opt.sender_id, events_to_json(*events));
-    if (!done) return report(done.error());
-    return print_write_result(opt.format, "replaced", opt.sender_id, events->size(), server_url(opt.store));
-  }
-  auto store = StoreWriter::open(opt.store);
-  if (!store) return report(store.error());
-  if (auto err = store->replace(opt.sender_id, *events)) return report(*err);
-  store->finish();
-  return print_write_result(opt.format, "replaced", opt.sender_id, events->size(), store->store().describe());
+  auto pipeline = open_write_pipeline(opt.store);
+  if (!pipeline) return report(pipeline.error());
+  if (auto err = (**pipeline).conversations()->replace(opt.sender_id, *events)) return report(*err);
+  finish_writes(**pipeline);
+  return print_write_result(opt.format, "replaced", opt.sender_id, events->size(), (**pipeline).store().describe());
 }
 
 struct ListOptions2 {
@@ -49,35 +44,16 @@ struct ListOptions2 {
 
 std::string when(const Json& t) { return t.is_number() ? format_epoch_utc(t.get<double>(), false) : "-"; }
 
-// A server's conversation ids (the 0.14-era GET /conversations convo serves): ids only.
-Result<std::vector<ConversationSummary>> list_remote(const ListOptions2& opt) {
-  if (opt.since || opt.until) return usage_error("--since/--until are not available with --url");
-  auto ids = remote_list(opt.store);
-  if (!ids) return ids.error();
-  std::vector<ConversationSummary> out;
-  for (const auto& id : *ids)
-    if (id.is_string()) out.push_back({id.get<std::string>(), 0, nullptr, nullptr});
-  return out;
-}
-
 int run_list(const ListOptions2& opt) {
-  std::unique_ptr<TrackerStore> store;
-  Result<std::vector<ConversationSummary>> listed = std::vector<ConversationSummary>();
-  std::string where = server_url(opt.store);
-  if (!where.empty()) {
-    listed = list_remote(opt);
-  } else {
-    auto opened = open_store_option(opt.store, StoreAccess::ReadOnly);
-    if (!opened) return report(opened.error());
-    store = std::move(*opened);
-    where = store->describe();
-    ListOptions filter;
-    filter.since = opt.since;
-    filter.until = opt.until;
-    listed = store->list(filter);
-  }
+  auto store = open_store_option(opt.store, StoreAccess::ReadOnly);
+  if (!store) return report(store.error());
+  ListOptions filter;
+  filter.since = opt.since;
+  filter.until = opt.until;
+  auto listed = (*store)->list(filter);
   if (!listed) return report(listed.error());
-  if (!server_url(opt.store).empty()) {  // a server lists ids only
+  const std::string where = (*store)->describe();
+  if ((*store)->is_server()) {  // a server lists ids only
     Json ids = Json::array();
     for (const auto& c : *listed) ids.push_back(c.sender_id);
     if (want_json(opt.format)) std::cout << dump_compact(ids) << "\n";
@@ -185,20 +161,22 @@ int run_load(const LoadCmdOptions& opt) {
     if (!events) return report(events.error());
     parsed[sender] = std::move(*events);
   }
-  auto store = StoreWriter::open(opt.store);
-  if (!store) return report(store.error());
+  auto pipeline = open_write_pipeline(opt.store);
+  if (!pipeline) return report(pipeline.error());
+  const auto& conversations = (**pipeline).conversations();
   std::size_t total = 0;
   for (const auto& sender : order) {
-    auto err = opt.replace ? store->replace(sender, parsed[sender]) : store->append(sender, parsed[sender]);
+    auto err = opt.replace ? conversations->replace(sender, parsed[sender]) : conversations->append(sender, parsed[sender], Conversations::SessionStart::Never);
     if (err) return report(*err);
     total += parsed[sender].size();
   }
-  store->finish();
+  finish_writes(**pipeline);
+  const std::string where = (**pipeline).store().describe();
   if (want_json(opt.format)) {
-    std::cout << dump_compact(Json{{"conversations", order.size()}, {"events", total}, {"store", store->store().describe()}}) << "\n";
+    std::cout << dump_compact(Json{{"conversations", order.size()}, {"events", total}, {"store", where}}) << "\n";
   } else {
     std::cout << fmt::format("loaded {} events of {} conversation{} into {}\n", total, order.size(),
-                             order.size() == 1 ? "" : "s", store->store().describe());
+                             order.size() == 1 ? "" : "s", where);
   }
   return kOk;
 }
@@ -208,10 +186,8 @@ int run_load(const LoadCmdOptions& opt) {
 void setup_tracker_writes(CLI::App& tracker, int& exit_code) {
   auto put = std::make_shared<PutOptions>();
   CLI::App* put_cmd = tracker.add_subcommand("put", "Replace a stored conversation with the given events, in one transaction");
-  put_cmd->footer(std::string("Examples:\n"
-                              "  convo tracker put alice fixed.json\n"
-                              "  convo tracker get alice | jq '.events |= map(select(.event != \"bot\"))' | convo tracker put alice -\n\n") +
-                  kExitCodeHelp);
+  set_examples(*put_cmd, {"convo tracker put alice fixed.json",
+      "convo tracker get alice | jq '.events |= map(select(.event != \"bot\"))' | convo tracker put alice -"});
   put_cmd->add_option("sender", put->sender_id, "Conversation id")->required()->type_name("SENDER");
   put_cmd->add_option("file", put->path, "Events: JSON array, tracker object or NDJSON; - for stdin (default)")->type_name("FILE");
   put_cmd->add_option("--domain", put->domain_path, "domain.yml to check the events against")->type_name("FILE");
@@ -222,10 +198,8 @@ void setup_tracker_writes(CLI::App& tracker, int& exit_code) {
 
   auto list = std::make_shared<ListOptions2>();
   CLI::App* list_cmd = tracker.add_subcommand("list", "List stored conversations with event counts and first/last event times");
-  list_cmd->footer(std::string("Examples:\n"
-                               "  convo tracker list\n"
-                               "  convo tracker list --since 1700000000 -o json | jq -r '.[].sender_id'\n\n") +
-                   kExitCodeHelp);
+  set_examples(*list_cmd, {"convo tracker list",
+      "convo tracker list --since 1700000000 -o json | jq -r '.[].sender_id'"});
   list_cmd->add_option("--since", list->since, "Only events at or after this epoch time")->type_name("TS");
   list_cmd->add_option("--until", list->until, "Only events at or before this epoch time")->type_name("TS");
   add_format_option(*list_cmd, list->format);
@@ -235,11 +209,9 @@ void setup_tracker_writes(CLI::App& tracker, int& exit_code) {
 
   auto dump = std::make_shared<DumpOptions>();
   CLI::App* dump_cmd = tracker.add_subcommand("dump", "Write conversations as NDJSON (Rasa broker message shape) or JSON");
-  dump_cmd->footer(std::string("Examples:\n"
-                               "  convo tracker dump --store postgresql://rasa:pw@db/rasa > all.ndjson\n"
-                               "  convo tracker dump alice bob -o json\n"
-                               "  convo tracker dump --store sqlite:///a.db | convo tracker load --store sqlite:///b.db\n\n") +
-                   kExitCodeHelp);
+  set_examples(*dump_cmd, {"convo tracker dump --store postgresql://rasa:pw@db/rasa > all.ndjson",
+      "convo tracker dump alice bob -o json",
+      "convo tracker dump --store sqlite:///a.db | convo tracker load --store sqlite:///b.db"});
   dump_cmd->add_option("senders", dump->senders, "Conversation ids (default: all)")->type_name("SENDER...");
   dump_cmd->add_flag("--last-session", dump->last_session, "Only each conversation's last session (default: all sessions)");
   dump_cmd->add_option("-o,--output", dump->format, "ndjson: one event per line with sender_id; json: [{sender_id, events}]")
@@ -250,10 +222,8 @@ void setup_tracker_writes(CLI::App& tracker, int& exit_code) {
 
   auto load = std::make_shared<LoadCmdOptions>();
   CLI::App* load_cmd = tracker.add_subcommand("load", "Store conversations written by 'convo tracker dump'");
-  load_cmd->footer(std::string("Examples:\n"
-                               "  convo tracker load all.ndjson --store sqlite:///offline.db\n"
-                               "  convo tracker load --replace < all.ndjson\n\n") +
-                   kExitCodeHelp);
+  set_examples(*load_cmd, {"convo tracker load all.ndjson --store sqlite:///offline.db",
+      "convo tracker load --replace < all.ndjson"});
   load_cmd->add_option("file", load->path, "NDJSON or JSON from 'convo tracker dump'; - for stdin (default)")->type_name("FILE");
   load_cmd->add_flag("--replace", load->replace, "Replace each conversation instead of appending to it");
   add_format_option(*load_cmd, load->format);

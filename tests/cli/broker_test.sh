@@ -150,17 +150,24 @@ run "$convo" events push cli1 two.json --endpoints cli.yml -o json
 expect_status 0 "events push with an event broker"
 run same_as_rows cli.log cli.db live
 expect_status 0 "events push publishes the appended events, Rasa's bodies"
-printf '[{"event":"slot","timestamp":1628500000,"name":"a","value":1},{"event":"slot","timestamp":1628500001,"name":"a","value":2},{"event":"bot","timestamp":1628500002,"text":"new"}]' >three.json
-run "$convo" tracker put cli1 three.json --endpoints cli.yml -o json
+# events push starts the new conversation with Rasa's session start (the rule serve's POST follows).
+expect_true '[ "$(wc -l <cli.log)" -eq 5 ] && head -n 1 cli.log | grep -q "action_session_start"' \
+  "events push to a new conversation publishes its session start first"
+"$convo" tracker get cli1 --store sqlite:///cli.db -o json | python3 -c '
+import json, sys
+events = json.load(sys.stdin)["events"]
+events.append({"event": "bot", "timestamp": 1628500002, "text": "new"})
+print(json.dumps(events))' >six.json
+run "$convo" tracker put cli1 six.json --endpoints cli.yml -o json
 expect_status 0 "tracker put with an event broker"
-expect_true '[ "$(wc -l <cli.log)" -eq 3 ] && tail -n 1 cli.log | grep -q "\"text\": \"new\""' \
+expect_true '[ "$(wc -l <cli.log)" -eq 6 ] && tail -n 1 cli.log | grep -q "\"text\": \"new\""' \
   "tracker put announces only the events beyond those stored before (as serve's PUT, as Rasa)"
 expect_true '[ "$(sqlite3 cli.db "select count(*) from convo_outbox")" -eq 0 ]' "nothing is left in the outbox"
 ln -sfn /dev/full cli.log
 run "$convo" events push cli2 two.json --endpoints cli.yml
 expect_status 0 "a refusing broker does not fail the stored write"
 expect_err_has "wait in the outbox" "the events waiting in the outbox are reported"
-expect_true '[ "$(sqlite3 cli.db "select count(*) from convo_outbox")" -eq 2 ] && [ "$(sqlite3 cli.db "select count(*) from events where sender_id = '"'"'cli2'"'"'")" -eq 2 ]' \
+expect_true '[ "$(sqlite3 cli.db "select count(*) from convo_outbox")" -eq 5 ] && [ "$(sqlite3 cli.db "select count(*) from events where sender_id = '"'"'cli2'"'"'")" -eq 5 ]' \
   "the events are stored and wait in the outbox"
 
 # --- convo export ---

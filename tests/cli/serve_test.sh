@@ -389,6 +389,23 @@ full, sel = (json.load(open(p)) for p in sys.argv[1:])
 want = [e for e in full["events"] if e["event"] in ("slot", "user")][-3:]
 assert sel["events"] == want and len(want) == 3, sel["events"]
 PY2
+# --- one session-start rule: events push --url and --store store the same events -----------------------
+push='[{"event": "user", "timestamp": 1700000000, "text": "hi", "parse_data": {"intent": {"name": "greet", "confidence": 1.0}}}, {"event": "slot", "timestamp": 1700000001, "name": "city", "value": "Rome"}]'
+run "$convo" events push same-rule --url "$m" <<<"$push"
+expect_status 0 "events push --url"
+run "$convo" events push same-rule --store "sqlite:///$tmp/direct.db" <<<"$push"
+expect_status 0 "events push --store"
+"$convo" tracker get same-rule --store "sqlite:///$tmp/main.db" -o json --include-events ALL --all-sessions >same_url.json
+"$convo" tracker get same-rule --store "sqlite:///$tmp/direct.db" -o json --include-events ALL --all-sessions >same_store.json
+"$py" - same_url.json same_store.json <<'PY3' && ok || fail "events push: --url and --store store the same events (session start first)"
+import json, sys
+def shape(p):
+    return [(e["event"], e.get("name"), e.get("text"), e.get("value")) for e in json.load(open(p))["events"]]
+a, b = shape(sys.argv[1]), shape(sys.argv[2])
+assert a == b, (a, b)
+assert [x[:2] for x in a[:3]] == [("action", "action_session_start"), ("session_started", None), ("action", "action_listen")], a
+assert len(a) == 5, a
+PY3
 for v in ALL APPLIED AFTER_RESTART NONE; do  # the rich tracker through the OpenAPI check too
   req GET "$m/conversations/$(urlq "$rid")/tracker?include_events=$v"
   expect_code 200 "GET the restaurant tracker ($v)"

@@ -120,14 +120,19 @@ writer() {
       "$1" "$i" "$1" "$i" "$1" "$i" | "$convo" events push shared --store conc.db -o json >/dev/null || echo "push failed" >&2
   done
 }
-"$convo" tracker put shared --store conc.db <<<'[]' >/dev/null
+# The conversation is started first: two processes that both find it empty would each start a
+# session (a direct store has no lock across processes, as Rasa without a shared lock store).
+"$convo" tracker put shared --store conc.db <<<'[{"event":"action","name":"action_session_start"},{"event":"session_started"},{"event":"action","name":"action_listen"}]' >/dev/null
 writer A 2>w1.err & p1=$!
 writer B 2>w2.err & p2=$!
 wait $p1 $p2
 expect_true '[ ! -s w1.err ] && [ ! -s w2.err ]' "no push failed under contention"
 python3 - conc.db <<'PY' && ok || fail "240 events, every batch whole and in order"
 import json, sqlite3, sys
-vals = [json.loads(d)["value"] for (d,) in sqlite3.connect(sys.argv[1]).execute("SELECT data FROM events WHERE sender_id='shared' ORDER BY id")]
+rows = [json.loads(d) for (d,) in sqlite3.connect(sys.argv[1]).execute("SELECT data FROM events WHERE sender_id='shared' ORDER BY id")]
+# The conversation's session start, once; the rest are the slots.
+assert [r.get("name") for r in rows[:3]] == ["action_session_start", None, "action_listen"], rows[:3]
+vals = [r["value"] for r in rows[3:]]
 assert len(vals) == 240, len(vals)
 for k in range(0, 240, 3):
     w, i, _ = vals[k].split("-")

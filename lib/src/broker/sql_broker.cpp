@@ -1,43 +1,22 @@
 // Rasa's SQL event broker (§6): a table `events (id, sender_id, data)` with the full body per row.
 // SQLite only; each batch commits in one transaction.
-#include <sqlite3.h>
-
 #include "broker_internal.hpp"
+#include "convo/store/event_log.hpp"
 
 namespace convo::broker_internal {
 namespace {
 
-constexpr const char* kSchema =
-    "CREATE TABLE IF NOT EXISTS events (\n"
-    "  id INTEGER NOT NULL,\n"
-    "  sender_id VARCHAR(255),\n"
-    "  data TEXT,\n"
-    "  PRIMARY KEY (id)\n"
-    ");\n";
-
 class SqlBroker final : public EventBroker {
  public:
   explicit SqlBroker(std::string path) : path_(std::move(path)) {}
-  ~SqlBroker() override { close(); }
 
   std::string describe() const override { return "sql:sqlite:///" + path_; }
 
   std::optional<Error> connect() override {
-    if (db_) return std::nullopt;
-    if (sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                        nullptr) != SQLITE_OK)
-      return fail("cannot open");
-    sqlite3_busy_timeout(db_, 30000);
-    if (sqlite3_exec(db_, kSchema, nullptr, nullptr, nullptr) != SQLITE_OK) return fail("cannot create the events table");
-    // The tracker store's table has the same name and another shape (§6): refuse to mix them.
-    sqlite3_stmt* st = nullptr;
-    sqlite3_prepare_v2(db_, "SELECT 1 FROM pragma_table_info('events') WHERE name = 'type_name'", -1, &st, nullptr);
-    bool tracker_table = st && sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_finalize(st);
-    if (tracker_table) {
-      close();
-      return Error{ErrorKind::Usage, path_ + ": its events table is a tracker store's, not an SQL event broker's"};
-    }
+    if (log_) return std::nullopt;
+    auto opened = SqlEventLog::open(path_);
+    if (!opened) return opened.error();
+    log_ = std::move(*opened);
     return std::nullopt;
   }
 
@@ -47,37 +26,19 @@ class SqlBroker final : public EventBroker {
       result.error = err;
       return result;
     }
-    sqlite3_stmt* ins = nullptr;
-    bool ok = sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK &&
-              sqlite3_prepare_v2(db_, "INSERT INTO events (sender_id, data) VALUES (?1, ?2)", -1, &ins, nullptr) == SQLITE_OK;
-    for (std::size_t i = 0; ok && i < batch.size(); ++i) {
-      sqlite3_bind_text(ins, 1, batch[i].sender_id.data(), static_cast<int>(batch[i].sender_id.size()), SQLITE_STATIC);
-      sqlite3_bind_text(ins, 2, batch[i].body.data(), static_cast<int>(batch[i].body.size()), SQLITE_STATIC);
-      ok = sqlite3_step(ins) == SQLITE_DONE;
-      sqlite3_reset(ins);
-    }
-    sqlite3_finalize(ins);
-    if (ok && sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK) {
-      result.confirmed = batch.size();
-      return result;
-    }
-    result.error = fail("cannot insert events");
-    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    std::vector<std::pair<std::string, std::string>> rows;
+    rows.reserve(batch.size());
+    for (const auto& m : batch) rows.emplace_back(m.sender_id, m.body);
+    if (auto err = log_->append(rows)) result.error = err;
+    else result.confirmed = batch.size();
     return result;
   }
 
-  void close() override {
-    if (db_) sqlite3_close_v2(db_);
-    db_ = nullptr;
-  }
+  void close() override { log_.reset(); }
 
  private:
-  Error fail(const std::string& what) {
-    return Error{ErrorKind::Upstream, path_ + ": " + what + ": " + (db_ ? sqlite3_errmsg(db_) : "out of memory")};
-  }
-
   std::string path_;
-  sqlite3* db_ = nullptr;
+  std::unique_ptr<SqlEventLog> log_;
 };
 
 }  // namespace

@@ -1,5 +1,8 @@
 #include "convo/core/text.hpp"
 
+#include <cstdlib>
+#include <utility>
+
 #include <cctype>
 
 namespace convo {
@@ -35,6 +38,33 @@ std::string percent_encode(const std::string& text, bool (*escape)(unsigned char
     }
   }
   return out;
+}
+
+std::vector<std::string> split_nonempty(const std::string& text, char separator) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t end = text.find(separator, start);
+    if (end == std::string::npos) end = text.size();
+    if (end > start) out.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+std::optional<double> parse_duration(const std::string& text) {
+  std::size_t i = 0, digits = 0;
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i, ++digits;
+  if (i < text.size() && text[i] == '.') {
+    ++i;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i, ++digits;
+  }
+  if (digits == 0 || digits > 15) return std::nullopt;
+  static const std::pair<const char*, double> units[] = {{"", 1}, {"ms", 0.001}, {"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400}};
+  const std::string unit = text.substr(i);
+  for (const auto& [name, factor] : units)
+    if (unit == name) return std::strtod(text.substr(0, i).c_str(), nullptr) * factor;
+  return std::nullopt;
 }
 
 }  // namespace convo

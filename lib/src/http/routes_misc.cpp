@@ -58,7 +58,7 @@ void put_model(ModelManager& models, const std::string& dir, const httplib::Requ
                                {{"parameter", "model_server"}, {"in", "body"}}});
     PullResult first = models.start_pulling(std::move(*settings), dir);
     if (first.outcome == PullOutcome::Failed)
-      return reply_error(res, {500, "LoadingError", "An unexpected error occurred. Error: " + first.error.message});
+      return reply_error(res, http_error_for(runtime_error("An unexpected error occurred. Error: " + first.error.message), "LoadingError"));
     if (!models.loaded()) return cannot();
   } else if (py_truthy(body.value("remote_storage", Json()))) {
     return reply_error(res, {400, "BadRequest", "Remote storage is not supported by convo; use model_file or model_server.",
@@ -68,7 +68,7 @@ void put_model(ModelManager& models, const std::string& dir, const httplib::Requ
     auto loaded = models.load(name);
     if (!loaded) {
       if (loaded.error().kind == ErrorKind::NotFound) return cannot();
-      return reply_error(res, {500, "LoadingError", "An unexpected error occurred. Error: " + loaded.error().message});
+      return reply_error(res, http_error_for(runtime_error("An unexpected error occurred. Error: " + loaded.error().message), "LoadingError"));
     }
   }
   res.status = 204;
@@ -94,7 +94,7 @@ void add_misc_routes(std::vector<Route>& routes, Conversations& conversations, c
                     }});
   routes.push_back({"PUT", std::regex("/model"), true, true, false,
                     [opts](const httplib::Request& req, httplib::Response& res, const std::smatch&) {
-                      if (!opts->models) return reply_error(res, {500, "LoadingError", "This server runs without models."});
+                      if (!opts->models) return reply_error(res, http_error_for(runtime_error("This server runs without models."), "LoadingError"));
                       put_model(*opts->models, opts->model_dir, req, res);
                     }});
   routes.push_back({"DELETE", std::regex("/model"), true, true, false,
@@ -105,7 +105,7 @@ void add_misc_routes(std::vector<Route>& routes, Conversations& conversations, c
   routes.push_back({"GET", std::regex("/conversations"), true, true, false,
                     [conv](const httplib::Request&, httplib::Response& res, const std::smatch&) {
                       auto listed = conv->with_store([](TrackerStore& store) { return store.list({}); });
-                      if (!listed) return reply_error(res, {500, "ConversationError", listed.error().message, Json::object(), nullptr});
+                      if (!listed) return reply_error(res, http_error_for(listed.error()));
                       Json ids = Json::array();
                       for (const auto& c : *listed) ids.push_back(c.sender_id);
                       reply_json(res, 200, ids);

@@ -62,7 +62,7 @@ void add_nlu_routes(std::vector<Route>& routes, Conversations& conversations) {
                                             ? (*body)["parse_data"]
                                             : regex_parse(message);
                       auto tracker = conv->log_message(m[1].str(), message, parse_data);
-                      if (!tracker) return reply_error(res, {500, "ConversationError", tracker.error().message, Json::object(), nullptr});
+                      if (!tracker) return reply_error(res, http_error_for(tracker.error()));
                       res.status = 200;
                       res.set_content((*tracker)->state_json(verbosity), "application/json");
                     }});

@@ -1,6 +1,6 @@
 // /conversations/{id}/tracker and /tracker/events (spec http-api.md §3.4–§3.6).
 #include "convo/core/event_schema.hpp"
-#include "convo/core/story_writer.hpp"
+#include "convo/render/story_writer.hpp"
 #include "server_internal.hpp"
 
 namespace convo::http_internal {
@@ -32,13 +32,6 @@ bool schema_ok(const Json& events, httplib::Response& res) {
   return true;
 }
 
-void conversation_error(httplib::Response& res, const Error& error) {
-  if (error.kind == ErrorKind::Usage)
-    reply_error(res, {400, "BadRequest", error.message, {{"parameter", ""}, {"in", "body"}}, nullptr});
-  else
-    reply_error(res, {500, "ConversationError", error.message, Json::object(), nullptr});
-}
-
 void send_state(httplib::Response& res, const Tracker& tracker, Verbosity verbosity) {
   res.status = 200;
   res.set_content(tracker.state_json(verbosity), "application/json");
@@ -53,7 +46,7 @@ void add_tracker_routes(std::vector<Route>& routes, Conversations& conversations
                       Verbosity verbosity;
                       if (!verbosity_param(req, res, verbosity)) return;
                       auto tracker = conv->get(m[1].str(), float_param(req, "until"));
-                      if (!tracker) return conversation_error(res, tracker.error());
+                      if (!tracker) return reply_error(res, http_error_for(tracker.error()));
                       send_state(res, **tracker, verbosity);
                     }});
 
@@ -66,7 +59,7 @@ void add_tracker_routes(std::vector<Route>& routes, Conversations& conversations
                       Verbosity verbosity;
                       if (!verbosity_param(req, res, verbosity)) return;
                       auto tracker = conv->append(m[1].str(), events);
-                      if (!tracker) return conversation_error(res, tracker.error());
+                      if (!tracker) return reply_error(res, http_error_for(tracker.error()));
                       send_state(res, **tracker, verbosity);
                     }});
 
@@ -83,7 +76,7 @@ void add_tracker_routes(std::vector<Route>& routes, Conversations& conversations
                       Verbosity verbosity;
                       if (!verbosity_param(req, res, verbosity)) return;
                       auto tracker = conv->replace(m[1].str(), *body);
-                      if (!tracker) return conversation_error(res, tracker.error());
+                      if (!tracker) return reply_error(res, http_error_for(tracker.error()));
                       send_state(res, **tracker, verbosity);
                     }});
 
@@ -93,15 +86,13 @@ void add_tracker_routes(std::vector<Route>& routes, Conversations& conversations
                     [conv](const httplib::Request& req, httplib::Response& res, const std::smatch& m) {
                       const bool all_sessions = bool_param(req, "all_sessions", false);
                       auto tracker = conv->load(m[1].str(), std::nullopt, all_sessions);
-                      if (!tracker) return conversation_error(res, tracker.error());
+                      if (!tracker) return reply_error(res, http_error_for(tracker.error()));
                       if (!*tracker)
                         return reply_error(res, {404, "Not found", "Conversation ID not found.", Json::object(),
                                                  nullptr});
                       auto yaml = try_tracker_story_yaml(**tracker, all_sessions, float_param(req, "until"));
                       if (!yaml)
-                        return reply_error(res, {500, "ConversationError",
-                                                 "An unexpected error occurred. Error: " + yaml.error().message,
-                                                 Json::object(), nullptr});
+                        return reply_error(res, http_error_for(runtime_error("An unexpected error occurred. Error: " + yaml.error().message)));
                       reply_text(res, 200, *yaml, "text/plain; charset=utf-8");
                     }});
 }

@@ -1,5 +1,6 @@
 // Model archives with libarchive: checked reading, atomic writing, loading for serve and inspect.
 #include "convo/model/archive.hpp"
+#include "convo/io/atomic_file.hpp"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -99,17 +100,15 @@ Result<std::vector<ArchiveMember>> read_tar_gz(const std::string& path,
 
 Result<bool> write_tar_gz(const std::string& path, const std::vector<ArchiveMember>& members, std::time_t mtime) {
   fs::path target(path);
-  std::string temp = (target.parent_path() / ("." + target.filename().string() + ".part")).string();
-  auto fail = [&](archive* a) {
-    std::string message = path + ": cannot write the archive: " + libarchive_message(a);
-    std::remove(temp.c_str());
-    return runtime_error(message);
-  };
+  auto file = AtomicFile::create(target.parent_path().string());
+  if (!file) return runtime_error(path + ": cannot write the archive: " + file.error().message);
+  auto fail = [&](archive* a) { return runtime_error(path + ": cannot write the archive: " + libarchive_message(a)); };
   {
     std::unique_ptr<archive, WriterFree> a(archive_write_new());
     archive_write_add_filter_gzip(a.get());
     archive_write_set_format_pax_restricted(a.get());
-    if (archive_write_open_filename(a.get(), temp.c_str()) != ARCHIVE_OK) return fail(a.get());
+    // libarchive writes the temp file through its own descriptor; commit() syncs and renames it.
+    if (archive_write_open_filename(a.get(), file->temp_path().c_str()) != ARCHIVE_OK) return fail(a.get());
     for (const auto& m : members) {
       std::unique_ptr<archive_entry, void (*)(archive_entry*)> e(archive_entry_new(), archive_entry_free);
       archive_entry_set_pathname(e.get(), m.name.c_str());
@@ -122,12 +121,7 @@ Result<bool> write_tar_gz(const std::string& path, const std::vector<ArchiveMemb
     }
     if (archive_write_close(a.get()) != ARCHIVE_OK) return fail(a.get());
   }
-  std::error_code ec;
-  fs::rename(temp, target, ec);
-  if (ec) {
-    std::remove(temp.c_str());
-    return runtime_error(path + ": cannot write the archive: " + ec.message());
-  }
+  if (auto err = file->commit(path)) return runtime_error(path + ": cannot write the archive: " + err->message);
   return true;
 }
 

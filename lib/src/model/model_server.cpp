@@ -1,6 +1,6 @@
 // The model server's settings (endpoints.yml `models:`, PUT /model's `model_server`), the URL
 // requested, and pull results as JSON.
-#include "convo/http/client.hpp"
+#include "convo/net/http_client.hpp"
 #include "convo/model/pull.hpp"
 
 namespace convo {

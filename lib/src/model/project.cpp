@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "convo/http/rasa_error.hpp"
+#include "convo/core/rasa_version.hpp"
 #include "convo/io/file.hpp"
 #include "convo/model/archive.hpp"
 

@@ -147,20 +147,37 @@ Result<std::unique_ptr<Tracker>> Conversations::append(const std::string& id, co
   ParsedEvents parsed = parse_events(events, ctx_);
   if (!parsed.ok()) return runtime_error(parsed.errors.front());
   if (parsed.events.empty()) return usage_error("Couldn't extract a proper event from the request body.");
+  return append_parsed(id, parsed.events, [&](std::size_t i) {
+    return item_label(parsed.source_index[i], events[parsed.source_index[i]]);
+  }, SessionStart::IfNew);
+}
 
+std::optional<Error> Conversations::append(const std::string& id, const std::vector<EventPtr>& events,
+                                          SessionStart rule) {
+  if (store_->is_server()) {
+    std::lock_guard<std::mutex> guard(store_mutex_);
+    return store_->append(id, events);
+  }
+  auto done = append_parsed(id, events, [](std::size_t i) { return "events[" + std::to_string(i) + "]"; }, rule);
+  if (!done) return done.error();
+  return std::nullopt;
+}
+
+Result<std::unique_ptr<Tracker>> Conversations::append_parsed(const std::string& id, const std::vector<EventPtr>& events,
+                                                              const std::function<std::string(std::size_t)>& label,
+                                                              SessionStart rule) {
   ConversationLock lock(locks_, id);
   auto loaded = load_or_new(id);
   if (!loaded) return loaded.error();
   std::unique_ptr<Tracker> tracker = std::move(*loaded);
   const std::size_t before = tracker->events().size();
-  if (before == 0 && !begins_with_session_start(parsed.events)) {
+  if (rule == SessionStart::IfNew && before == 0 && !begins_with_session_start(events)) {
     for (const auto& e : session_start_events())
       if (auto err = tracker->update(e)) return *err;
   }
-  for (std::size_t i = 0; i < parsed.events.size(); ++i) {
+  for (std::size_t i = 0; i < events.size(); ++i) {
     // Auto-fill may log slot events after the event; they are new events too.
-    if (auto err = tracker->update_with_autofill(parsed.events[i], ctx_.now()))
-      return runtime_error(item_label(parsed.source_index[i], events[parsed.source_index[i]]) + ": " + err->message);
+    if (auto err = tracker->update_with_autofill(events[i], ctx_.now())) return runtime_error(label(i) + ": " + err->message);
   }
   if (auto err = store_new_events(*tracker, before)) return *err;
   return tracker;
@@ -222,13 +239,29 @@ Result<std::unique_ptr<Tracker>> Conversations::log_message(const std::string& i
 Result<std::unique_ptr<Tracker>> Conversations::replace(const std::string& id, const Json& events) {
   ParsedEvents parsed = parse_events(events, ctx_);
   if (!parsed.ok()) return runtime_error(parsed.errors.front());
+  return replace_parsed(id, parsed.events, [&](std::size_t i) {
+    return item_label(parsed.source_index[i], events[parsed.source_index[i]]);
+  });
+}
+
+std::optional<Error> Conversations::replace(const std::string& id, const std::vector<EventPtr>& events) {
+  if (store_->is_server()) {
+    std::lock_guard<std::mutex> guard(store_mutex_);
+    return store_->replace(id, events);
+  }
+  auto done = replace_parsed(id, events, [](std::size_t i) { return "events[" + std::to_string(i) + "]"; });
+  if (!done) return done.error();
+  return std::nullopt;
+}
+
+Result<std::unique_ptr<Tracker>> Conversations::replace_parsed(const std::string& id, const std::vector<EventPtr>& events,
+                                                               const std::function<std::string(std::size_t)>& label) {
   auto tracker = std::make_unique<Tracker>(id, domain());
-  for (std::size_t i = 0; i < parsed.events.size(); ++i)
-    if (auto err = tracker->update(parsed.events[i]))
-      return runtime_error(item_label(parsed.source_index[i], events[parsed.source_index[i]]) + ": " + err->message);
+  for (std::size_t i = 0; i < events.size(); ++i)
+    if (auto err = tracker->update(events[i])) return runtime_error(label(i) + ": " + err->message);
   ConversationLock lock(locks_, id);
   // Like Rasa's save (§3), the broker hears of the events beyond as many as were stored before.
-  std::vector<std::string> outbox = outbox_for(id, parsed.events);
+  std::vector<std::string> outbox = outbox_for(id, events);
   {
     std::lock_guard<std::mutex> guard(store_mutex_);
     if (!outbox.empty()) {
@@ -236,7 +269,7 @@ Result<std::unique_ptr<Tracker>> Conversations::replace(const std::string& id, c
       if (!stored) return stored.error();
       outbox.erase(outbox.begin(), outbox.begin() + static_cast<std::ptrdiff_t>(std::min(*stored, outbox.size())));
     }
-    if (auto err = store_->replace(id, parsed.events, outbox)) return *err;
+    if (auto err = store_->replace(id, events, outbox)) return *err;
   }
   if (!outbox.empty()) announce();
   return tracker;

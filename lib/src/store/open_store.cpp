@@ -3,6 +3,8 @@
 #include "postgres_store.hpp"
 #include "sqlite_store.hpp"
 
+#include <cstdlib>
+
 namespace convo {
 
 Result<std::unique_ptr<TrackerStore>> open_store(const std::string& url, StoreAccess access) {
@@ -13,6 +15,11 @@ Result<std::unique_ptr<TrackerStore>> open_store(const std::string& url, StoreAc
     return PostgresStore::open(url, access);
   return usage_error("unsupported store URL '" + url +
                      "' (use sqlite:///path.db, postgresql://user:pw@host/db or memory:)");
+}
+
+std::string default_store_url() {
+  const char* env = std::getenv("CONVO_STORE");
+  return env && *env ? env : "sqlite:///rasa.db";
 }
 
 }  // namespace convo

@@ -1,4 +1,5 @@
 #include "postgres_store.hpp"
+#include "schema.hpp"
 
 #include <libpq-fe.h>
 
@@ -10,30 +11,6 @@
 namespace convo {
 namespace {
 
-// Rasa's DDL as SQLAlchemy renders it for PostgreSQL (spec §8.4).
-constexpr const char* kCreateTable =
-    "CREATE TABLE IF NOT EXISTS events (\n"
-    "  id SERIAL NOT NULL,\n"
-    "  sender_id VARCHAR(255) NOT NULL,\n"
-    "  type_name VARCHAR(255) NOT NULL,\n"
-    "  timestamp FLOAT,\n"
-    "  intent_name VARCHAR(255),\n"
-    "  action_name VARCHAR(255),\n"
-    "  data TEXT,\n"
-    "  PRIMARY KEY (id)\n"
-    ")";
-constexpr const char* kCreateRasaIndex = "CREATE INDEX IF NOT EXISTS ix_events_sender_id ON events (sender_id)";
-// convo's own index for the last-session lookup; extra indexes are invisible to Rasa.
-constexpr const char* kCreateConvoIndex =
-    "CREATE INDEX IF NOT EXISTS convo_ix_events_sender_type ON events (sender_id, type_name)";
-// convo's outbox: broker messages committed with the events they announce (invisible to Rasa).
-constexpr const char* kCreateOutbox =
-    "CREATE TABLE IF NOT EXISTS convo_outbox (\n"
-    "  id BIGSERIAL PRIMARY KEY,\n"
-    "  sender_id VARCHAR(255) NOT NULL,\n"
-    "  body TEXT NOT NULL,\n"
-    "  enqueued_at FLOAT\n"
-    ")";
 constexpr const char* kInsertName = "convo_insert_event";
 constexpr const char* kInsert =
     "INSERT INTO events (sender_id, type_name, timestamp, intent_name, action_name, data) "
@@ -241,17 +218,17 @@ std::optional<Error> PostgresStore::prepare_schema() {
   bool has_table = std::string(PQgetvalue(present.get(), 0, 0)) == "t";
   bool has_index = std::string(PQgetvalue(present.get(), 0, 1)) == "t";
   bool has_outbox_table = std::string(PQgetvalue(present.get(), 0, 2)) == "t";
-  if (!has_table && (!ok(exec(conn_, kCreateTable)) || !ok(exec(conn_, kCreateRasaIndex))))
+  if (!has_table && (!ok(exec(conn_, tracker_events_table_sql(SqlDialect::Postgres).c_str())) || !ok(exec(conn_, tracker_events_rasa_index_sql()))))
     return fail("cannot create the events table");
   if (!has_index) {
     // Only a speed-up: a role that does not own the table cannot add it, and that is fine.
     exec(conn_, "SAVEPOINT convo_index");
-    if (!ok(exec(conn_, kCreateConvoIndex))) exec(conn_, "ROLLBACK TO SAVEPOINT convo_index");
+    if (!ok(exec(conn_, tracker_events_convo_index_sql()))) exec(conn_, "ROLLBACK TO SAVEPOINT convo_index");
   }
   if (!has_outbox_table) {
     // A role without the CREATE privilege can still store events; only enqueueing then fails.
     exec(conn_, "SAVEPOINT convo_outbox");
-    if (!ok(exec(conn_, kCreateOutbox))) exec(conn_, "ROLLBACK TO SAVEPOINT convo_outbox");
+    if (!ok(exec(conn_, outbox_table_sql(SqlDialect::Postgres).c_str()))) exec(conn_, "ROLLBACK TO SAVEPOINT convo_outbox");
   }
   if (!ok(exec(conn_, "COMMIT"))) return fail("cannot create the events table");
   return std::nullopt;

@@ -1,4 +1,5 @@
 #include "sqlite_store.hpp"
+#include "schema.hpp"
 #include "convo/core/text.hpp"
 
 #include <sys/stat.h>
@@ -10,27 +11,11 @@
 namespace convo {
 namespace {
 
-// Rasa's DDL (SQLAlchemy's rendering for SQLite), plus an index of convo's own for the
-// last-session lookup and convo's outbox; extra tables and indexes are invisible to Rasa.
-constexpr const char* kSchema =
-    "CREATE TABLE IF NOT EXISTS events (\n"
-    "  id INTEGER NOT NULL,\n"
-    "  sender_id VARCHAR(255) NOT NULL,\n"
-    "  type_name VARCHAR(255) NOT NULL,\n"
-    "  timestamp FLOAT,\n"
-    "  intent_name VARCHAR(255),\n"
-    "  action_name VARCHAR(255),\n"
-    "  data TEXT,\n"
-    "  PRIMARY KEY (id)\n"
-    ");\n"
-    "CREATE INDEX IF NOT EXISTS ix_events_sender_id ON events (sender_id);\n"
-    "CREATE INDEX IF NOT EXISTS convo_ix_events_sender_type ON events (sender_id, type_name);\n"
-    "CREATE TABLE IF NOT EXISTS convo_outbox (\n"
-    "  id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
-    "  sender_id VARCHAR(255) NOT NULL,\n"
-    "  body TEXT NOT NULL,\n"
-    "  enqueued_at FLOAT\n"
-    ");\n";
+// Rasa's table and index, convo's index for the last-session lookup and convo's outbox.
+std::string schema_sql() {
+  return tracker_events_table_sql(SqlDialect::Sqlite) + ";\n" + tracker_events_rasa_index_sql() + ";\n" +
+         tracker_events_convo_index_sql() + ";\n" + outbox_table_sql(SqlDialect::Sqlite) + ";\n";
+}
 
 constexpr int kBusyTimeoutMs = 30000;
 
@@ -115,7 +100,7 @@ Result<sqlite3*> open_sqlite_database(const std::string& path, StoreAccess acces
     char* err = nullptr;
     // WAL lets readers run while a writer appends; Rasa's SQLAlchemy reads WAL files fine.
     if (sqlite3_exec(db, "PRAGMA journal_mode=WAL;", nullptr, nullptr, &err) != SQLITE_OK ||
-        sqlite3_exec(db, kSchema, nullptr, nullptr, &err) != SQLITE_OK) {
+        sqlite3_exec(db, schema_sql().c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
       std::string msg = err ? err : "unknown error";
       sqlite3_free(err);
       return fail(runtime_error(path + ": cannot prepare the database: " + msg));

@@ -2,7 +2,9 @@
 // percent-encoding with a caller's choice of bytes.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace convo {
 
@@ -15,5 +17,13 @@ std::string strip_whitespace(const std::string& s);
 
 // Every byte for which `escape(byte)` is true written as %XX (upper-case hex), the rest as is.
 std::string percent_encode(const std::string& text, bool (*escape)(unsigned char));
+
+// The non-empty pieces of `text` between `separator`s ("a,,b" -> a, b).
+std::vector<std::string> split_nonempty(const std::string& text, char separator);
+
+// A duration in seconds: a non-negative decimal number with an optional unit, ms, s, m, h or d
+// ("500ms", "1.5", "30s", "15m", "2d"). nullopt for anything else (signs, spaces, other units).
+// The one duration syntax of every option and setting that takes one.
+std::optional<double> parse_duration(const std::string& text);
 
 }  // namespace convo

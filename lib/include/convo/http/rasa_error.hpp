@@ -4,12 +4,12 @@
 
 #include <string>
 
+#include "convo/core/error.hpp"
 #include "convo/core/json.hpp"
+#include "convo/core/rasa_version.hpp"
 
 namespace convo {
 
-constexpr const char* kRasaVersion = "2.8.12";  // what clients see as the server's Rasa version
-constexpr const char* kMinimumCompatibleVersion = "2.8.9";
 constexpr const char* kDocsSecurityUrl = "https://rasa.com/docs/rasa/user-guide/configuring-http-api/#security-considerations";
 constexpr const char* kDocsHttpApiUrl = "https://rasa.com/docs/rasa/api/http-api";
 
@@ -22,5 +22,10 @@ struct HttpError {
 };
 
 Json rasa_error_json(const HttpError& error);
+
+// The server edge's one error mapping, from a library error to Rasa's status and body: Usage
+// 400 BadRequest (the request body is at fault), NotFound 404, Auth 401, Runtime and Upstream
+// 500 with `reason` (Rasa's ConversationError for conversation routes, LoadingError for models).
+HttpError http_error_for(const Error& error, const std::string& reason = "ConversationError");
 
 }  // namespace convo

@@ -1,6 +1,11 @@
 // The one path every event takes into a conversation: parse -> tracker -> store, under a
-// per-conversation lock (Rasa's in-process lock store). Used by the server; the CLI's writes
-// reach the same store through the same parse and validation.
+// per-conversation lock (Rasa's in-process lock store). The server's routes, the CLI's writes
+// (tracker put|load, events push) and the dialogue turns all write through it; a Pipeline
+// (pipeline.hpp) adds the event broker. The session-start rule is the same for every source:
+// a write that continues a conversation as it happens (POST …/tracker/events, events push,
+// messages) begins a conversation with no stored events with Rasa's session start, unless the
+// events begin with one; a write that restores a conversation (PUT, tracker put, tracker load)
+// stores exactly the events given.
 #pragma once
 
 #include <atomic>
@@ -48,6 +53,13 @@ class Conversations {
   // PUT …/tracker/events: a tracker built from exactly these events replaces the stored one.
   Result<std::unique_ptr<Tracker>> replace(const std::string& id, const Json& events);
 
+  // The same writes with events already parsed (the CLI's). With a store that is a server
+  // (TrackerStore::is_server) the events go to it unchanged: the server applies the rules.
+  enum class SessionStart { IfNew, Never };  // continue (IfNew) or restore (Never) a conversation
+  std::optional<Error> append(const std::string& id, const std::vector<EventPtr>& events,
+                              SessionStart rule = SessionStart::IfNew);
+  std::optional<Error> replace(const std::string& id, const std::vector<EventPtr>& events);
+
   // Runs `f(store)` under the store mutex (stores are used by one thread at a time).
   template <class F>
   auto with_store(F&& f) {
@@ -84,6 +96,12 @@ class Conversations {
   };
 
   Result<std::unique_ptr<Tracker>> load_or_new(const std::string& id);
+  // append and replace after parsing; `label(i)` names event i in errors.
+  Result<std::unique_ptr<Tracker>> append_parsed(const std::string& id, const std::vector<EventPtr>& events,
+                                                 const std::function<std::string(std::size_t)>& label,
+                                                 SessionStart rule);
+  Result<std::unique_ptr<Tracker>> replace_parsed(const std::string& id, const std::vector<EventPtr>& events,
+                                                  const std::function<std::string(std::size_t)>& label);
   // Stores the tracker's events from position `before` on: what this request added.
   std::optional<Error> store_new_events(const Tracker& tracker, std::size_t before);
 

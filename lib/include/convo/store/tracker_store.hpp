@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "convo/core/error.hpp"
@@ -86,6 +87,18 @@ class TrackerStore {
   // Conversation ids with event counts and first/last event times, ordered by id.
   virtual Result<std::vector<ConversationSummary>> list(const ListOptions& options) = 0;
 
+  // A server reached over Rasa's HTTP API (open_remote_store) rather than a database: it runs its
+  // own pipeline (session starts, auto-fill, its event broker), so writes go to it unchanged, and
+  // list() gives ids only (counts 0, times null).
+  virtual bool is_server() const { return false; }
+  // The tracker JSON as the store itself answers it (a server's GET …/tracker, for its domain);
+  // nullopt when the caller is to build it from load()'s events (every database store).
+  virtual Result<std::optional<std::string>> tracker_json(const std::string& sender_id, std::string_view verbosity,
+                                                          std::optional<double> until) {
+    (void)sender_id, (void)verbosity, (void)until;
+    return std::optional<std::string>();
+  }
+
  protected:
   // append (replace_existing false) and replace: one transaction holding the events and the
   // outbox bodies; with replace_existing the conversation's stored events go first.
@@ -101,6 +114,21 @@ enum class StoreAccess {
 // Opens a store by URL: sqlite:///relative.db, sqlite:////abs/path.db, a plain file path,
 // postgresql://user:pw@host:port/db, memory: (a fresh in-process store).
 Result<std::unique_ptr<TrackerStore>> open_store(const std::string& url, StoreAccess access);
+
+// The store commands use when none is named: $CONVO_STORE, else sqlite:///rasa.db.
+std::string default_store_url();
+
+// How to reach a server as a store (--url, --token, --jwt, --timeout).
+struct RemoteStoreOptions {
+  std::string url;
+  std::optional<std::string> token, jwt;
+  double timeout_s = 30;
+};
+// A Rasa or convo server as a TrackerStore over Rasa's HTTP API: load = GET …/tracker (the last
+// session; all_sessions and time windows are Usage errors), append = POST …/tracker/events,
+// replace = PUT, list = GET /conversations, no outbox. HTTP failures map to error kinds as the
+// client does (error_from_response).
+std::unique_ptr<TrackerStore> open_remote_store(const RemoteStoreOptions& options);
 
 // The row columns Rasa derives from an event (§8.5): type_name, intent_name, action_name.
 struct EventRow {

@@ -137,53 +137,33 @@ class Emitter {
     if (!whitespace_) write_ascii(" ");
     whitespace_ = false;
     indention_ = false;
-    bool spaces = false, breaks = false;
-    std::size_t start = 0, end = 0;
-    while (end <= text.size()) {
-      char32_t ch = end < text.size() ? text[end] : kNone;
-      if (spaces) {
-        if (ch != ' ') {
-          if (start + 1 == end && column_ > kBestWidth && split) {
-            write_indent(indent);
-            whitespace_ = false;
-            indention_ = false;
-          } else {
-            write(text, start, end);
-          }
-          start = end;
-        }
-      } else if (breaks) {
-        if (ch == kNone || !is_break(ch)) {
-          if (text[start] == '\n') write_line_break();
-          for (std::size_t k = start; k < end; ++k) write_line_break(text[k]);
-          write_indent(indent);
-          whitespace_ = false;
-          indention_ = false;
-          start = end;
-        }
-      } else if (ch == kNone || ch == ' ' || is_break(ch)) {
-        write(text, start, end);
-        start = end;
-      }
-      if (ch != kNone) {
-        spaces = ch == ' ';
-        breaks = is_break(ch);
-      }
-      ++end;
-    }
+    write_folded_runs(text, split, indent, false);
   }
 
   void write_single_quoted(const U32& text, bool split, int indent) {
     write_indicator("'", true);
+    write_folded_runs(text, split, indent, true);
+    write_indicator("'", false);
+  }
+
+  // The text of a plain or single-quoted scalar (PyYAML's write_plain / write_single_quoted):
+  // runs of words, a single space at a fold point past the best width broken into a new line,
+  // line breaks kept as such; in quoted text ' doubles and a fold never starts or ends the text.
+  void write_folded_runs(const U32& text, bool split, int indent, bool quoted) {
     bool spaces = false, breaks = false;
     std::size_t start = 0, end = 0;
+    auto after_indent = [&] {
+      if (quoted) return;
+      whitespace_ = false;
+      indention_ = false;
+    };
     while (end <= text.size()) {
       char32_t ch = end < text.size() ? text[end] : kNone;
       if (spaces) {
-        if (ch == kNone || ch != ' ') {
-          if (start + 1 == end && column_ > kBestWidth && split && start != 0 &&
-              end != text.size()) {
+        if (ch != ' ') {
+          if (start + 1 == end && column_ > kBestWidth && split && (!quoted || (start != 0 && end != text.size()))) {
             write_indent(indent);
+            after_indent();
           } else {
             write(text, start, end);
           }
@@ -194,15 +174,14 @@ class Emitter {
           if (text[start] == '\n') write_line_break();
           for (std::size_t k = start; k < end; ++k) write_line_break(text[k]);
           write_indent(indent);
+          after_indent();
           start = end;
         }
-      } else if (ch == kNone || ch == ' ' || is_break(ch) || ch == '\'') {
-        if (start < end) {
-          write(text, start, end);
-          start = end;
-        }
+      } else if (ch == kNone || ch == ' ' || is_break(ch) || (quoted && ch == '\'')) {
+        write(text, start, end);
+        start = end;
       }
-      if (ch == '\'') {
+      if (quoted && ch == '\'') {
         write_ascii("''");
         start = end + 1;
       }
@@ -212,7 +191,6 @@ class Emitter {
       }
       ++end;
     }
-    write_indicator("'", false);
   }
 
   static const char* escape_for(char32_t ch) {

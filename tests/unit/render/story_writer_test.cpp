@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "convo/core/story_writer.hpp"
+#include "convo/render/story_writer.hpp"
 #include "convo/core/tracker_builder.hpp"
 
 using convo::Json;

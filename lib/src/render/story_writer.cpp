@@ -2,7 +2,7 @@
 // rasa/shared/core/training_data/story_writer/yaml_story_writer.py) and the part of ruamel.yaml's
 // round-trip emitter that its output goes through (block style, indent 2, dash offset 0,
 // width 4096, unicode allowed, None written as `null`).
-#include "convo/core/story_writer.hpp"
+#include "convo/render/story_writer.hpp"
 
 #include <algorithm>
 #include <cctype>
