@@ -193,6 +193,10 @@ int run(int argc, char** argv) {
     std::cerr << "convo: error: " << (unknown.empty() ? std::string(e.what()) : unknown) << "\n"
               << "Run '" << path << " --help' for usage.\n";
     return kUsage;
+  } catch (const std::exception& e) {
+    // A bug or an input no check foresaw: one clear line and exit 1, never an abort.
+    std::cerr << "convo: error: unexpected failure: " << e.what() << "\n";
+    return kRuntime;
   }
   return exit_code;
 }

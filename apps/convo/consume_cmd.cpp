@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <iostream>
 
@@ -86,6 +87,14 @@ int consume(MessageSource& source, const ConsumeCommon& c, IngestSink& sink, con
   auto retry = duration_option("--retry-for", c.retry_for);
   if (!retry) return report(retry.error());
   if (options.exit_at_end) options.give_up_after = std::chrono::milliseconds(static_cast<long long>(*retry * 1000));
+  // Fault tests: CONVO_FAULT_KILL_AFTER_BATCHES=N kills the process (SIGKILL) right after its Nth
+  // committed batch, before that batch is acknowledged, the worst moment for exactly-once.
+  if (const char* n = std::getenv("CONVO_FAULT_KILL_AFTER_BATCHES"); n && *n) {
+    const std::size_t after = std::strtoul(n, nullptr, 10);
+    options.after_commit = [after](std::size_t committed) {
+      if (committed >= after) raise(SIGKILL);
+    };
+  }
   ProgressLine line(STDERR_FILENO);
   std::string state;
   ConsumeSummary summary = run_consumer(source, sink, options, signals.flag(), [&](const ConsumeProgress& p) {
@@ -113,6 +122,7 @@ int consume(MessageSource& source, const ConsumeCommon& c, IngestSink& sink, con
 Result<std::unique_ptr<IngestSink>> open_sink(const ConsumeCommon& c) {
   IngestOptions options;
   options.dead_letter_file = c.dead_letter;
+  options.warn = [](const std::string& line) { warn(line); };
   if (c.output == Sink::Ndjson) {
     if (!c.store.empty()) return usage_error("give either --store or -o ndjson, not both");
     return make_ndjson_sink(stdout, options);

@@ -6,7 +6,7 @@
 #include <map>
 
 #include "cli.hpp"
-#include "convo/core/datetime.hpp"
+#include "convo/render/conversation_table.hpp"
 #include "convo/render/style.hpp"
 
 namespace convo::cli {
@@ -42,8 +42,6 @@ struct ListOptions2 {
   StoreOptions store;
 };
 
-std::string when(const Json& t) { return t.is_number() ? format_epoch_utc(t.get<double>(), false) : "-"; }
-
 int run_list(const ListOptions2& opt) {
   auto store = open_store_option(opt.store, StoreAccess::ReadOnly);
   if (!store) return report(store.error());
@@ -68,13 +66,7 @@ int run_list(const ListOptions2& opt) {
     std::cout << dump_compact(out) << "\n";
     return kOk;
   }
-  Style style = style_for_fd(STDOUT_FILENO);
-  std::cout << style.paint(fmt::format("{:<32} {:>7}  {:<19}  {:<19}\n", "CONVERSATION", "EVENTS", "FIRST (UTC)", "LAST (UTC)"), Tone::Dim);
-  for (const auto& c : *listed)
-    std::cout << fmt::format("{:<32} {:>7}  {:<19}  {:<19}\n", c.sender_id, c.events,
-                             when(c.first_event_time), when(c.last_event_time));
-  std::cout << style.paint(fmt::format("{} conversation{} in {}\n", listed->size(),
-                                       listed->size() == 1 ? "" : "s", where), Tone::Dim);
+  std::cout << render_conversation_table(*listed, where, style_for_fd(STDOUT_FILENO));
   return kOk;
 }
 

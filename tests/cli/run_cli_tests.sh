@@ -145,6 +145,21 @@ expect_out_has "Examples:" "subcommand help has examples"
 run "$convo" --version
 expect_out_has "convo " "version"
 expect_out_has "features:" "version lists features"
+expect_out_lacks "not yet compiled in" "the version names no missing feature: all are built in"
+expect_out_has "postgresql" "the version lists the stores"
+
+# --- numbers beyond double range: a clear error, never an abort ----------------------------------------
+printf '[{"event": "slot", "name": "x", "value": 1e400}]' >"$tmp/huge.json"
+run "$convo" events validate "$tmp/huge.json" -o json
+expect_status 1 "events validate of 1e400: exit 1, not an abort"
+expect_out_has "number overflow parsing '1e400'" "the number is named"
+expect_out_has "huge.json:1:42" "with line and column"
+printf '[{"event": "slot", "name": "x", "value": 1, "timestamp": 1e400}]' >"$tmp/huge_ts.json"
+run "$convo" tracker show --events "$tmp/huge_ts.json"
+expect_status 1 "tracker show of a 1e400 timestamp: exit 1"
+expect_err_lines 1 "one line on stderr"
+run "$convo" events push x "$tmp/huge.json" --store "sqlite:///$tmp/huge.db"
+expect_status 1 "events push of 1e400: exit 1"
 run "$convo" tracker show --events "$ex/restaurant_tracker.json"
 expect_true 'printf "%s" "$out" | python3 -c "import json,sys; json.load(sys.stdin)"' "default output on a pipe is JSON"
 run "$convo" tracker show --events "$ex/restaurant_tracker.json" -o table

@@ -23,15 +23,12 @@ std::vector<std::string> broker_bodies(const std::string& sender_id, const std::
 
 ClassifiedMessage classify_message(const std::string& body, const ParseContext& ctx) {
   ClassifiedMessage out;
-  Json object;
-  try {
-    object = Json::parse(body);
-  } catch (const nlohmann::json::parse_error& e) {
-    std::string what = e.what();
-    auto colon = what.find(": ", what.find("parse error"));
-    out.reason = "not JSON: " + (colon == std::string::npos ? what : what.substr(colon + 2));
+  auto parsed = parse_json_text(body);
+  if (auto* problem = std::get_if<JsonProblem>(&parsed)) {
+    out.reason = "not JSON: " + problem->reason;
     return out;
   }
+  Json object = std::move(std::get<Json>(parsed));
   if (!object.is_object()) {
     out.reason = "not a JSON object but " + describe_type(object);
     return out;

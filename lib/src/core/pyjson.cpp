@@ -122,6 +122,22 @@ std::string py_str(const Json& v) {
   }
 }
 
+std::variant<Json, JsonProblem> parse_json_text(std::string_view text) {
+  try {
+    return Json::parse(text.begin(), text.end());
+  } catch (const nlohmann::json::parse_error& e) {
+    // nlohmann's text is "[json.exception.parse_error.101] parse error at line 1, column 2: msg".
+    std::string what = e.what();
+    auto colon = what.find(": ", what.find("parse error"));
+    return JsonProblem{colon == std::string::npos ? what : what.substr(colon + 2), e.byte};
+  } catch (const nlohmann::json::exception& e) {
+    // out_of_range.406 "number overflow parsing '1e400'" and the like.
+    std::string what = e.what();
+    auto bracket = what.find("] ");
+    return JsonProblem{bracket == std::string::npos ? what : what.substr(bracket + 2), 0};
+  }
+}
+
 std::string dump_compact(const Json& v, bool ascii) {
   return v.dump(-1, ' ', ascii, Json::error_handler_t::replace);
 }

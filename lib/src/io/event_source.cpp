@@ -19,23 +19,21 @@ std::pair<std::size_t, std::size_t> line_col(std::string_view text, std::size_t 
   return {line, col};
 }
 
-std::string reason_of(const nlohmann::json::parse_error& e) {
-  // nlohmann's text is "[json.exception.parse_error.101] parse error at line 1, column 2: msg".
-  std::string what = e.what();
-  auto colon = what.find(": ", what.find("parse error"));
-  return colon == std::string::npos ? what : what.substr(colon + 2);
-}
-
 Result<Json> parse_at(std::string_view text, const std::string& source, std::size_t base,
                       std::string_view whole) {
-  try {
-    return Json::parse(text.begin(), text.end());
-  } catch (const nlohmann::json::parse_error& e) {
-    std::size_t at = e.byte > 0 ? e.byte - 1 : 0;
-    auto [line, col] = line_col(whole, base + at);
-    return runtime_error(source + ":" + std::to_string(line) + ":" + std::to_string(col) +
-                         ": invalid JSON: " + reason_of(e));
+  auto parsed = parse_json_text(text);
+  if (auto* value = std::get_if<Json>(&parsed)) return std::move(*value);
+  const auto& problem = std::get<JsonProblem>(parsed);
+  std::size_t at = problem.byte > 0 ? problem.byte - 1 : 0;
+  if (problem.byte == 0) {  // "number overflow parsing '1e400'": point at the number
+    auto open = problem.reason.find('\''), close = problem.reason.rfind('\'');
+    if (open != std::string::npos && close > open + 1) {
+      auto found = text.find(problem.reason.substr(open + 1, close - open - 1));
+      if (found != std::string_view::npos) at = found;
+    }
   }
+  auto [line, col] = line_col(whole, base + at);
+  return runtime_error(source + ":" + std::to_string(line) + ":" + std::to_string(col) + ": invalid JSON: " + problem.reason);
 }
 
 bool blank(std::string_view s) {

@@ -12,6 +12,7 @@ ConsumeSummary run_consumer(MessageSource& source, IngestSink& sink, const Consu
   ConsumeProgress report;
   auto backoff = std::chrono::milliseconds(0);
   bool failing = false;  // since failing_since, every poll failed
+  std::size_t committed = 0;
   std::chrono::steady_clock::time_point failing_since{};
   auto tell = [&](const std::string& state) {
     report.state = state;
@@ -57,6 +58,8 @@ ConsumeSummary run_consumer(MessageSource& source, IngestSink& sink, const Consu
       }
       summary.counts += *written;
       summary.messages += batch.messages.size();
+      ++committed;
+      if (options.after_commit) options.after_commit(committed);
       // Acknowledged only after the commit; a failed ack means redelivery, which the sink dedupes.
       if (auto err = source.acknowledge(batch)) tell("acknowledging failed: " + err->message);
     }

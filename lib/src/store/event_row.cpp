@@ -27,18 +27,13 @@ EventRow event_row(const Event& event) {
 }
 
 Result<Json> parse_row_data(const std::string& data) {
-  try {
-    // Rasa's writer may emit bare NaN/Infinity for non-finite floats; nlohmann rejects those, so
-    // such rows are reported rather than misread.
-    Json v = Json::parse(data);
-    if (!v.is_object()) return runtime_error("data is " + describe_type(v) + ", not an event object");
-    return v;
-  } catch (const nlohmann::json::parse_error& e) {
-    std::string what = e.what();
-    auto colon = what.find(": ", what.find("parse error"));
-    return runtime_error("data is not valid JSON (" +
-                         (colon == std::string::npos ? what : what.substr(colon + 2)) + ")");
-  }
+  // Rasa's writer may emit bare NaN/Infinity for non-finite floats; nlohmann rejects those, so
+  // such rows are reported rather than misread.
+  auto parsed = parse_json_text(data);
+  if (auto* problem = std::get_if<JsonProblem>(&parsed)) return runtime_error("data is not valid JSON (" + problem->reason + ")");
+  Json& v = std::get<Json>(parsed);
+  if (!v.is_object()) return runtime_error("data is " + describe_type(v) + ", not an event object");
+  return std::move(v);
 }
 
 }  // namespace convo

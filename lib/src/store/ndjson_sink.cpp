@@ -50,8 +50,8 @@ namespace {
 
 class NdjsonSink final : public IngestSink {
  public:
-  NdjsonSink(std::FILE* out, std::unique_ptr<DeadLetterFile> dead_letters)
-      : out_(out), dead_letters_(std::move(dead_letters)), ctx_(system_parse_context()) {}
+  NdjsonSink(std::FILE* out, std::unique_ptr<DeadLetterFile> dead_letters, std::function<void(const std::string&)> warn)
+      : out_(out), dead_letters_(std::move(dead_letters)), warn_(std::move(warn)), ctx_(system_parse_context()) {}
 
   std::string describe() const override { return "NDJSON output"; }
 
@@ -70,9 +70,8 @@ class NdjsonSink final : public IngestSink {
       ++counts.malformed;
       if (dead_letters_)
         dead.push_back(dead_letter_line(message, c.reason, wall_clock_now()));
-      else
-        std::fprintf(stderr, "convo: warning: malformed message (%s): %s\n", message_origin(message).c_str(),
-                     c.reason.c_str());
+      else if (warn_)
+        warn_("malformed message (" + message_origin(message) + "): " + c.reason);
     }
     std::fwrite(text.data(), 1, text.size(), out_);
     if (std::fflush(out_) != 0 || std::ferror(out_)) return runtime_error(std::string("cannot write the output: ") + std::strerror(errno));
@@ -88,6 +87,7 @@ class NdjsonSink final : public IngestSink {
  private:
   std::FILE* out_;
   std::unique_ptr<DeadLetterFile> dead_letters_;
+  std::function<void(const std::string&)> warn_;
   ParseContext ctx_;
 };
 
@@ -99,10 +99,9 @@ std::unique_ptr<IngestSink> make_ndjson_sink(std::FILE* out, const IngestOptions
     auto opened = DeadLetterFile::open(options.dead_letter_file);
     // The factory cannot fail; an unusable dead-letter file then falls back to warnings.
     if (opened) dead_letters = std::move(*opened);
-    else std::fprintf(stderr, "convo: warning: %s; malformed messages are reported here instead\n",
-                      opened.error().message.c_str());
+    else if (options.warn) options.warn(opened.error().message + "; malformed messages are reported here instead");
   }
-  return std::make_unique<NdjsonSink>(out, std::move(dead_letters));
+  return std::make_unique<NdjsonSink>(out, std::move(dead_letters), options.warn);
 }
 
 }  // namespace convo

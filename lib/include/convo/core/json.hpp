@@ -3,6 +3,8 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
+#include <variant>
 
 namespace convo {
 
@@ -21,6 +23,16 @@ std::string py_str(const Json& v);
 
 // Compact JSON text. `ascii` escapes non-ASCII characters as \uXXXX, like Python's json.dumps.
 std::string dump_compact(const Json& v, bool ascii = false);
+
+// JSON text to a value; a syntax error or a number beyond double range ("1e400") is an error
+// (not an exception) whose message is the reason ("syntax error while parsing value - ...",
+// "number overflow parsing '1e400'"). `byte` receives the 1-based offset of the problem (0 when
+// unknown). The one place convo's inputs turn text into JSON.
+struct JsonProblem {
+  std::string reason;
+  std::size_t byte = 0;
+};
+std::variant<Json, JsonProblem> parse_json_text(std::string_view text);
 
 // JSON text exactly as Python's json.dumps writes it with default settings (what Rasa stores in
 // SQL rows and sends to brokers): ", " and ": " separators, non-ASCII as \uXXXX (surrogate pairs

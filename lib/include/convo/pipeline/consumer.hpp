@@ -25,6 +25,9 @@ struct ConsumeOptions {
   // Give up (an Upstream error) when the source fails for this long without a success; unset:
   // retry for ever (--follow).
   std::optional<std::chrono::milliseconds> give_up_after;
+  // Called after each committed batch, before it is acknowledged, with the number of batches
+  // committed so far: the fault tests' deterministic crash point (see convo-consume-kafka(1)).
+  std::function<void(std::size_t committed)> after_commit;
 };
 
 struct ConsumeProgress {

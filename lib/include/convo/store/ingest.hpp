@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,6 +41,9 @@ class IngestSink {
 
 struct IngestOptions {
   std::string dead_letter_file;  // append malformed messages here (NDJSON) instead of the table
+  // Where a sink without a dead-letter place reports what it rejects (the library never prints:
+  // the CLI passes its warning printer). Null: not reported beyond the counts.
+  std::function<void(const std::string&)> warn;
 };
 
 // A SQLite database in Rasa's schema (created when missing) plus convo's side tables:
@@ -48,7 +52,7 @@ struct IngestOptions {
 Result<std::unique_ptr<IngestSink>> open_sqlite_ingest(const std::string& url, const IngestOptions& options);
 
 // Writes each valid event as its broker body (sender_id first) on one line of `out`, flushed
-// per batch; malformed messages go to the dead-letter file, or as a warning line to stderr.
+// per batch; malformed messages go to the dead-letter file, or to options.warn.
 // No deduplication across runs and no stored offsets.
 std::unique_ptr<IngestSink> make_ndjson_sink(std::FILE* out, const IngestOptions& options);
 
