@@ -10,6 +10,7 @@
 
 #include "cli.hpp"
 #include "convo/http/server.hpp"
+#include "convo/dialogue/processor.hpp"
 #include "convo/pipeline/models.hpp"
 #include "convo/io/signals.hpp"
 #include "convo/pipeline/pipeline.hpp"
@@ -98,6 +99,16 @@ int run_serve(const ServeOptions& opt) {
   server_options.access_log = [logger](const std::string& line) { logger->info("{}", line); };
 
   Pipeline pipeline(store, *domain, std::move(broker), log_line);
+  pipeline.conversations()->set_log(log_line);
+  if (endpoints && endpoints->action_endpoint.is_object()) {
+    const Json& section = endpoints->action_endpoint;
+    dialogue::ActionEndpoint action;
+    action.url = section.value("url", std::string());
+    if (section.contains("token") && section["token"].is_string()) action.token = section["token"].get<std::string>();
+    if (section.contains("timeout") && section["timeout"].is_number()) action.timeout_s = section["timeout"].get<double>();
+    if (action.url.empty()) return report(usage_error(endpoints->source + ": action_endpoint: url is missing"));
+    pipeline.conversations()->set_action_endpoint(action);
+  }
   if (pipeline.publishing()) server_options.broker_status = [&pipeline] { return pipeline.broker_status(); };
   // Models: --model first (a local archive), then the models: endpoint pulls once before the
   // server answers (as Rasa) and keeps pulling on its interval.

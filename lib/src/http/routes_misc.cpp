@@ -137,10 +137,6 @@ void add_misc_routes(std::vector<Route>& routes, Conversations& conversations, c
     routes.push_back({"POST", std::regex(path), true, true, false,
                       [](const httplib::Request&, httplib::Response& res, const std::smatch&) { reply_error(res, no_core_model()); }});
   }
-  for (const char* suffix : {"/execute", "/trigger_intent", "/predict"}) {
-    routes.push_back({"POST", std::regex(std::string("/conversations/(.+)") + suffix), true, true, true,
-                      [](const httplib::Request&, httplib::Response& res, const std::smatch&) { reply_error(res, no_core_model()); }});
-  }
 }
 
 }  // namespace convo::http_internal

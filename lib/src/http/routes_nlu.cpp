@@ -5,20 +5,6 @@
 #include "server_internal.hpp"
 
 namespace convo::http_internal {
-namespace {
-
-std::optional<Json> object_body(const httplib::Request& req, httplib::Response& res) {
-  try {
-    Json body = Json::parse(req.body);
-    if (body.is_object()) return body;
-  } catch (...) {
-  }
-  reply_error(res, {400, "BadRequest", "The request body must be a JSON object.", {{"parameter", ""}, {"in", "body"}},
-                    nullptr});
-  return std::nullopt;
-}
-
-}  // namespace
 
 void add_nlu_routes(std::vector<Route>& routes, Conversations& conversations) {
   Conversations* conv = &conversations;

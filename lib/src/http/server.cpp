@@ -22,6 +22,14 @@ void reply_text(httplib::Response& res, int status, const std::string& body, con
   res.set_content(body, type.c_str());
 }
 
+std::optional<Json> object_body(const httplib::Request& req, httplib::Response& res) {
+  auto parsed = parse_json_text(req.body);
+  if (auto* body = std::get_if<Json>(&parsed); body && body->is_object()) return std::move(*body);
+  reply_error(res, {400, "BadRequest", "The request body must be a JSON object.", {{"parameter", ""}, {"in", "body"}},
+                    nullptr});
+  return std::nullopt;
+}
+
 void reply_error(httplib::Response& res, const HttpError& error) { reply_json(res, error.code, rasa_error_json(error)); }
 
 bool verbosity_param(const httplib::Request& req, httplib::Response& res, Verbosity& out) {
@@ -162,6 +170,7 @@ HttpServer::HttpServer(ServerOptions options, std::shared_ptr<Conversations> con
   add_misc_routes(impl_->routes, *impl_->conversations, impl_->options);
   add_tracker_routes(impl_->routes, *impl_->conversations);
   add_nlu_routes(impl_->routes, *impl_->conversations);
+  add_channel_routes(impl_->routes, *impl_->conversations);
 }
 
 HttpServer::~HttpServer() = default;
@@ -191,20 +200,19 @@ std::optional<Error> HttpServer::bind() {
   const auto timeout_s = static_cast<time_t>(o.response_timeout);
   svr.set_read_timeout(timeout_s, 0);
   svr.set_write_timeout(timeout_s, 0);
-  svr.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+  Impl* impl = impl_.get();
+  svr.set_pre_routing_handler([impl](const httplib::Request& req, httplib::Response& res) {
     request_started = std::chrono::steady_clock::now();
     // A body-carrying request without Content-Length or chunked encoding has an empty body
-    // (RFC 9112 §6.3); the library would wait for the connection to close instead.
+    // (RFC 9112 §6.3): it is answered here, before the library would wait for the connection to
+    // close to read one (`curl -X POST …/predict` sends none).
     bool has_body_method = req.method == "POST" || req.method == "PUT" || req.method == "PATCH";
     if (has_body_method && !req.has_header("Content-Length") && !req.has_header("Transfer-Encoding")) {
-      reply_error(res, {400, "BadRequest", "The request has no body (no Content-Length).",
-                        {{"parameter", ""}, {"in", "body"}}, nullptr});
-      res.set_header("Connection", "close");
+      impl->dispatch(req, res);
       return httplib::Server::HandlerResponse::Handled;
     }
     return httplib::Server::HandlerResponse::Unhandled;
   });
-  Impl* impl = impl_.get();
   auto handler = [impl](const httplib::Request& req, httplib::Response& res) { impl->dispatch(req, res); };
   svr.Get(".*", handler);
   svr.Post(".*", handler);

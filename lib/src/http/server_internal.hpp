@@ -28,6 +28,9 @@ void reply_json(httplib::Response& res, int status, const Json& body);
 void reply_text(httplib::Response& res, int status, const std::string& body, const std::string& type);
 void reply_error(httplib::Response& res, const HttpError& error);
 
+// The body as a JSON object, or false after replying 400 (Rasa's error JSON).
+std::optional<Json> object_body(const httplib::Request& req, httplib::Response& res);
+
 // include_events (default AFTER_RESTART); false after replying 400 for a bad value.
 bool verbosity_param(const httplib::Request& req, httplib::Response& res, Verbosity& out);
 // A float query parameter; unparsable or absent -> nullopt (Rasa ignores bad values).
@@ -38,6 +41,7 @@ bool bool_param(const httplib::Request& req, const std::string& name, bool fallb
 // The routes of the management API (routes_tracker.cpp, routes_misc.cpp).
 void add_tracker_routes(std::vector<Route>& routes, Conversations& conversations);
 void add_nlu_routes(std::vector<Route>& routes, Conversations& conversations);
+void add_channel_routes(std::vector<Route>& routes, Conversations& conversations);
 void add_misc_routes(std::vector<Route>& routes, Conversations& conversations, const ServerOptions& options);
 
 }  // namespace convo::http_internal

@@ -14,6 +14,7 @@
 
 #include "convo/core/yaml_json.hpp"
 #include "convo/model/project.hpp"
+#include "convo/dialogue/processor.hpp"
 
 namespace convo {
 namespace {
@@ -132,17 +133,33 @@ std::string ModelArchive::id() const {
   return sha256_hex(fingerprint.dump());
 }
 
+namespace {
+
+bool is_training_file(const std::string& name) {
+  auto ends = [&](const char* suffix) {
+    std::string s(suffix);
+    return name.size() > s.size() && name.compare(name.size() - s.size(), s.size(), s) == 0;
+  };
+  return name.rfind("data/", 0) == 0 && (ends(".yml") || ends(".yaml"));
+}
+
+}  // namespace
+
 Result<ModelArchive> load_model_archive(const std::string& path) {
   auto keep = [](const std::string& name) {
     return name == "fingerprint.json" || name == "metadata.json" || name == "domain.yml" ||
-           name == "core/domain.yml";
+           name == "core/domain.yml" || name == "config.yml" || is_training_file(name);
   };
   auto members = read_tar_gz(path, keep);
   if (!members) return members.error();
   ModelArchive model;
   model.path = path;
   const ArchiveMember* domain_member = nullptr;
+  const ArchiveMember* config_member = nullptr;
+  std::vector<std::pair<std::string, std::string>> training;
   for (const auto& m : *members) {
+    if (m.name == "config.yml") config_member = &m;
+    if (is_training_file(m.name)) training.emplace_back(m.name, m.data);
     model.members.push_back(m.name);
     if (m.name == "fingerprint.json" || m.name == "metadata.json") {
       auto parsed = parse_json_member(path, m);
@@ -159,6 +176,15 @@ Result<ModelArchive> load_model_archive(const std::string& path) {
     SourceMap map(domain_member->name);
     auto raw = yaml_to_json(domain_member->data, map);
     if (raw) model.domain_names = domain_names(*raw);
+  }
+  // The dialogue: rules and stories compiled for the domain with config.yml's policies.
+  if (model.domain && config_member) {
+    SourceMap map("config.yml");
+    auto config = yaml_to_json(config_member->data, map);
+    if (!config) return Error{config.error().kind, path + ": " + config.error().message};
+    auto bot = dialogue::build_bot(model.domain, *config, training);
+    if (!bot) return Error{bot.error().kind, path + ": " + bot.error().message};
+    model.bot = *bot;
   }
   const Json counts = model.metadata.value("counts", Json::object());
   if (counts.contains("stories") && counts["stories"].is_number_unsigned())
@@ -204,6 +230,9 @@ Json model_summary_json(const ModelArchive& archive) {
   out["stories"] = archive.stories ? Json(*archive.stories) : Json();
   out["rules"] = archive.rules ? Json(*archive.rules) : Json();
   out["members"] = archive.members;
+  // What decides: RulePolicy and MemoizationPolicy are emulated; other policies are listed as
+  // not emulated (convo does not run machine-learning policies).
+  out["dialogue"] = archive.bot ? archive.bot->policies->summary() : Json();
   return out;
 }
 

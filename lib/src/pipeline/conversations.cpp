@@ -1,4 +1,5 @@
 #include "convo/pipeline/conversations.hpp"
+#include "conversation_lock.hpp"
 
 #include "convo/core/broker_message.hpp"
 #include "convo/core/event_list.hpp"
@@ -33,21 +34,6 @@ void Conversations::LockTable::release(const std::string& id, std::shared_ptr<st
 }
 
 namespace {
-
-// Holds a conversation's lock for a scope.
-class ConversationLock {
- public:
-  template <class Table>
-  ConversationLock(Table& table, std::string id) : release_([&table, id](std::shared_ptr<std::mutex>& m) { table.release(id, m); }),
-                                                   held_(table.acquire(id)) {}
-  ~ConversationLock() { release_(held_); }
-  ConversationLock(const ConversationLock&) = delete;
-  ConversationLock& operator=(const ConversationLock&) = delete;
-
- private:
-  std::function<void(std::shared_ptr<std::mutex>&)> release_;
-  std::shared_ptr<std::mutex> held_;
-};
 
 // Rasa's do_events_begin_with_session_start (§10.6), by event equality.
 bool begins_with_session_start(const std::vector<EventPtr>& events) {
@@ -197,6 +183,19 @@ bool Conversations::needs_session_start(const Tracker& tracker) const {
   return false;
 }
 
+std::optional<Error> Conversations::start_session_if_needed(Tracker& tracker, const Json& metadata) {
+  if (!needs_session_start(tracker)) return std::nullopt;
+  // action_session_start (policy null), then its events (§10.3: carry-over after session_started).
+  if (auto err = tracker.update(session_start_events()[0])) return err;
+  const auto domain_now = domain();
+  for (const auto& raw : dialogue::session_start_sequence(tracker, domain_now.get(), metadata, ctx_.now())) {
+    auto event = parse_event(raw, ctx_);
+    if (!event) return event.error();
+    if (auto err = tracker.update(*event)) return err;
+  }
+  return std::nullopt;
+}
+
 Result<std::unique_ptr<Tracker>> Conversations::log_message(const std::string& id, const std::string& text,
                                                             const Json& parse_data) {
   ConversationLock lock(locks_, id);
@@ -204,25 +203,7 @@ Result<std::unique_ptr<Tracker>> Conversations::log_message(const std::string& i
   if (!loaded) return loaded.error();
   std::unique_ptr<Tracker> tracker = std::move(*loaded);
   const std::size_t before = tracker->events().size();
-  if (needs_session_start(*tracker)) {
-    // Carry-over (§10.3): the previous session's applied slot events, in order, after session_started.
-    const auto domain_now = domain();
-    bool carry = domain_now ? py_truthy(domain_now->session_config.carry_over_slots) : true;
-    std::vector<Json> carried;
-    if (carry)
-      for (const auto& e : tracker->applied_events())
-        if (e->type == EventType::Slot) carried.push_back(e->data);
-    auto start = session_start_events();
-    std::vector<EventPtr> sequence = {start[0], start[1]};
-    for (auto& slot : carried) {
-      Json copy = slot;
-      copy["timestamp"] = ctx_.now();
-      sequence.push_back(parse_event(copy, ctx_).value());
-    }
-    sequence.push_back(start[2]);
-    for (const auto& e : sequence)
-      if (auto err = tracker->update(e)) return *err;
-  }
+  if (auto err = start_session_if_needed(*tracker, Json())) return *err;
   Json event = {{"event", "user"},
                 {"timestamp", ctx_.now()},
                 {"text", text},

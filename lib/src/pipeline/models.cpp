@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "convo/dialogue/processor.hpp"
+
 namespace convo {
 
 ModelManager::ModelManager(std::shared_ptr<Conversations> conversations, std::shared_ptr<const Domain> fallback,
@@ -12,11 +14,15 @@ ModelManager::~ModelManager() { stop_pulling(); }
 
 void ModelManager::adopt(std::shared_ptr<const ModelArchive> archive) {
   std::shared_ptr<const Domain> domain = archive && archive->domain ? archive->domain : fallback_;
+  std::shared_ptr<const dialogue::Bot> bot = archive ? archive->bot : nullptr;
   {
     std::lock_guard<std::mutex> guard(mutex_);
     current_ = std::move(archive);
   }
+  if (bot && log_)
+    for (const auto& w : bot->warnings) log_(true, w);
   conversations_->set_domain(std::move(domain));
+  conversations_->set_bot(std::move(bot));
 }
 
 Result<bool> ModelManager::load(const std::string& path) {

@@ -18,6 +18,10 @@
 #include "convo/core/json.hpp"
 
 namespace convo {
+namespace dialogue {
+struct Bot;
+}
+
 
 struct ArchiveMember {
   std::string name;  // path inside the archive ("data/stories.yml")
@@ -41,6 +45,9 @@ struct ModelArchive {
   Json fingerprint = Json::object();  // fingerprint.json; {} when the archive has none
   Json metadata = Json::object();     // metadata.json; {} for archives convo did not build
   std::shared_ptr<const Domain> domain;  // domain.yml (or Rasa's core/domain.yml); null when absent
+  // The rules and stories of data/*.yml trained with config.yml's policies; null without both
+  // a domain and config.yml (archives Rasa made).
+  std::shared_ptr<const dialogue::Bot> bot;
   Json domain_names;                     // what domain.yml lists, defaults left out: {"intents":
                                          // [...], "entities", "slots", "responses", "actions", "forms"}
   std::optional<std::size_t> stories;    // counted from data/*.yml when the archive has them

@@ -18,6 +18,7 @@
 
 #include "convo/core/domain.hpp"
 #include "convo/core/tracker.hpp"
+#include "convo/dialogue/processor.hpp"
 #include "convo/store/tracker_store.hpp"
 
 namespace convo {
@@ -75,6 +76,34 @@ class Conversations {
   std::shared_ptr<const Domain> domain() const { return std::atomic_load(&domain_); }
   void set_domain(std::shared_ptr<const Domain> domain) { std::atomic_store(&domain_, std::move(domain)); }
 
+  // The bot that answers messages (a model's rules, stories and responses); null: messages are
+  // logged and nothing is predicted, as Rasa without a model. Swapped like the domain.
+  std::shared_ptr<const dialogue::Bot> bot() const { return std::atomic_load(&bot_); }
+  void set_bot(std::shared_ptr<const dialogue::Bot> bot) { std::atomic_store(&bot_, std::move(bot)); }
+  void set_action_endpoint(std::optional<dialogue::ActionEndpoint> endpoint) { action_endpoint_ = std::move(endpoint); }
+  // Where the processor's log lines go (Rasa's logger): (problem, line).
+  void set_log(std::function<void(bool, const std::string&)> log) { log_ = std::move(log); }
+
+  // A message on an input channel (processor.handle_message): the session check, the user event
+  // (parse_data given, else Rasa's regex interpreter), the bot's actions until it listens; bot
+  // messages go to `output` as they are logged. The turn is stored when it completes.
+  struct Message {
+    std::string sender_id;
+    std::string text;
+    Json parse_data;            // null: parse `text`
+    std::string input_channel;  // "" -> null
+    Json metadata;              // stored on the user event when given
+  };
+  Result<std::unique_ptr<Tracker>> handle_message(const Message& message, dialogue::OutputChannel& output);
+
+  // POST …/execute and …/trigger_intent: one action (or a user intent) and then the loop.
+  Result<std::unique_ptr<Tracker>> execute(const std::string& id, const std::string& action, const Json& policy,
+                                           const Json& confidence, dialogue::OutputChannel& output);
+  Result<std::unique_ptr<Tracker>> trigger_intent(const std::string& id, const std::string& intent, const Json& entities,
+                                                  dialogue::OutputChannel& output);
+  // POST …/predict: the scores of the next action, nothing stored.
+  Result<Json> predict(const std::string& id);
+
   // Rasa's session start (§10.3) for a conversation with no events: action_session_start,
   // session_started, action_listen, stamped now.
   std::vector<EventPtr> session_start_events() const;
@@ -112,6 +141,13 @@ class Conversations {
   std::vector<std::string> outbox_for(const std::string& id, const std::vector<EventPtr>& events) const;
   void announce() const;
 
+  dialogue::TurnContext turn_context(dialogue::OutputChannel& output) const;
+  // Starts a session (action_session_start, its events) on `tracker` when Rasa would.
+  std::optional<Error> start_session_if_needed(Tracker& tracker, const Json& metadata);
+
+  std::shared_ptr<const dialogue::Bot> bot_;
+  std::optional<dialogue::ActionEndpoint> action_endpoint_;
+  std::function<void(bool, const std::string&)> log_;
   std::mutex store_mutex_;  // stores are used from one thread at a time
   mutable std::mutex listener_mutex_;
   std::function<void()> outbox_listener_;

@@ -1,0 +1,474 @@
+#include "convo/dialogue/policy.hpp"
+
+#include <algorithm>
+
+#include "convo/core/event_list.hpp"
+#include "convo/dialogue/states.hpp"
+
+namespace convo::dialogue {
+namespace {
+
+constexpr const char* kLoopWasInterrupted = "loop_was_interrupted";
+constexpr const char* kDoNotPredictLoop = "do_not_predict_loop_action";
+constexpr const char* kDefaultRules = "predicting default action with intent ";
+constexpr const char* kLoopRules = "handling active loops and forms - ";
+
+ParseContext training_context() {
+  ParseContext ctx;
+  ctx.now = [] { return 0.0; };
+  ctx.new_uuid = [] { return std::string("00000000-0000-0000-0000-000000000000"); };
+  return ctx;
+}
+
+std::vector<EventPtr> to_events(const std::vector<Json>& events) {
+  return parse_events(Json(events), training_context()).events;
+}
+
+const Json& sub(const Json& state, const char* key) {
+  static const Json empty = Json::object();
+  auto it = state.find(key);
+  return it == state.end() ? empty : *it;
+}
+
+std::string prev_action_of(const Json& state) {
+  const Json& prev = sub(state, "prev_action");
+  auto it = prev.find("action_name");
+  return it != prev.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::string loop_of(const Json& state) {
+  const Json& loop = sub(state, "active_loop");
+  auto it = loop.find("name");
+  return it != loop.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+// RulePolicy._create_feature_key: the states after the last `...` state; "" when none are left.
+std::string feature_key(const std::vector<Json>& states, std::vector<Json>* kept = nullptr) {
+  std::vector<Json> out;
+  for (auto it = states.rbegin(); it != states.rend(); ++it) {
+    if (prev_action_of(*it) == kRuleSnippetAction) break;
+    out.insert(out.begin(), *it);
+  }
+  if (out.empty()) return "";
+  if (kept) *kept = out;
+  return key_of(out);
+}
+
+bool is_not_set(const Json& v) { return v.is_string() && v.get<std::string>() == kShouldNotBeSet; }
+
+// RulePolicy._does_rule_match_state
+bool rule_matches_state(const Json& rule_state, const Json& conversation_state) {
+  for (const auto& [type, rule_sub] : rule_state.items()) {
+    const Json& conv_sub = sub(conversation_state, type.c_str());
+    for (const auto& [key, from_rule] : rule_sub.items()) {
+      auto found = conv_sub.find(key);
+      const Json from_conv = found == conv_sub.end() ? Json() : *found;
+      if (py_truthy(from_rule) && !is_not_set(from_rule) && !py_equal(from_conv, from_rule)) return false;
+      if (is_not_set(from_rule) && py_truthy(from_conv) && !is_not_set(from_conv)) return false;
+    }
+  }
+  return true;
+}
+
+// RulePolicy._is_rule_applicable: the rule's states from its end, turn `index` back.
+bool rule_applicable(const std::vector<Json>& rule_states, std::size_t index, const Json& state) {
+  if (index >= rule_states.size()) return true;
+  const Json& rule_state = rule_states[rule_states.size() - 1 - index];
+  const bool conv_prev = state.contains("prev_action"), rule_prev = rule_state.contains("prev_action");
+  if (!conv_prev && !rule_prev) return true;
+  if (!conv_prev || !rule_prev) return false;
+  return rule_matches_state(rule_state, state);
+}
+
+// The last `n` states (all when n is unset).
+std::vector<Json> last_states(const std::vector<Json>& states, std::optional<std::size_t> n) {
+  if (!n || states.size() <= *n) return states;
+  return std::vector<Json>(states.end() - static_cast<std::ptrdiff_t>(*n), states.end());
+}
+
+// Policy settings: a number or the default.
+double number_or(const Json& item, const char* key, double fallback) {
+  auto it = item.find(key);
+  return it != item.end() && it->is_number() ? it->get<double>() : fallback;
+}
+
+}  // namespace
+
+const char* default_action_for_intent(const std::string& intent) {
+  if (intent == "restart") return "action_restart";
+  if (intent == "back") return "action_back";
+  if (intent == "session_start") return "action_session_start";
+  return nullptr;
+}
+
+std::size_t Policies::index_of(const std::string& action) const {
+  auto it = std::find(action_names_.begin(), action_names_.end(), action);
+  return it == action_names_.end() ? action_names_.size() : static_cast<std::size_t>(it - action_names_.begin());
+}
+
+Result<std::shared_ptr<const Policies>> Policies::train(const Json& config, std::shared_ptr<const Domain> domain,
+                                                        const TrainingData& data, std::vector<std::string>& warnings) {
+  auto p = std::make_shared<Policies>();
+  p->domain_ = domain;
+  // Rasa's action_names_or_texts.
+  for (const auto& name : default_action_names()) p->action_names_.push_back(name);
+  auto add = [&](const std::string& name) {
+    if (std::find(p->action_names_.begin(), p->action_names_.end(), name) == p->action_names_.end()) p->action_names_.push_back(name);
+  };
+  for (const auto& a : domain->actions) add(a);
+  std::vector<std::string> utters;
+  for (const auto& [name, _] : domain->responses.items())
+    if (name.rfind("utter_", 0) == 0) utters.push_back(name);
+  std::sort(utters.begin(), utters.end());
+  for (const auto& u : utters) add(u);
+  for (const auto& f : domain->form_names) add(f);
+
+  const Json policies = config.is_object() ? config.value("policies", Json::array()) : Json::array();
+  if (policies.is_array())
+    for (std::size_t i = 0; i < policies.size(); ++i) {
+      const Json& item = policies[i];
+      const std::string name = item.is_object() ? item.value("name", std::string()) : std::string();
+      if (name == "RulePolicy") {
+        p->rule_.index = static_cast<int>(i);
+        p->rule_.core_fallback_threshold = number_or(item, "core_fallback_threshold", 0.3);
+        if (item.contains("core_fallback_action_name") && item["core_fallback_action_name"].is_string())
+          p->rule_.core_fallback_action = item["core_fallback_action_name"];
+        if (item.contains("enable_fallback_prediction") && item["enable_fallback_prediction"].is_boolean())
+          p->rule_.enable_fallback_prediction = item["enable_fallback_prediction"];
+      } else if (name == "MemoizationPolicy" || name == "AugmentedMemoizationPolicy") {
+        p->memo_.index = static_cast<int>(i);
+        p->memo_.augmented = name == "AugmentedMemoizationPolicy";
+        if (item.contains("max_history")) {
+          if (item["max_history"].is_null()) p->memo_.max_history.reset();
+          else if (item["max_history"].is_number()) p->memo_.max_history = item["max_history"].get<std::size_t>();
+        }
+      } else if (!name.empty()) {
+        p->not_emulated_.push_back(name);
+        warnings.push_back("config.yml: policy " + name + " is not emulated by convo (only RulePolicy and "
+                           "MemoizationPolicy decide); it is ignored");
+      }
+    }
+  if (p->rule_.index >= 0 && p->index_of(p->rule_.core_fallback_action) == p->action_names_.size())
+    return usage_error("config.yml: RulePolicy's core_fallback_action_name '" + p->rule_.core_fallback_action +
+                       "' is not an action of the domain");
+  p->rule_count_ = data.rules.size();
+  p->story_count_ = data.stories.size();
+
+  std::vector<TrackerStates> rule_states, story_states;
+  for (const auto& t : data.rules) rule_states.push_back(tracker_states(to_events(t.events), domain, true));
+  for (const auto& t : data.stories) story_states.push_back(tracker_states(to_events(t.events), domain, false));
+
+  // Rules: every prefix of a rule tracker (after its `...`) predicts the action that follows.
+  for (std::size_t r = 0; r < rule_states.size(); ++r) {
+    const auto& ts = rule_states[r];
+    for (std::size_t i = 0; i < ts.actions.size(); ++i) {
+      if (ts.actions[i] == kRuleSnippetAction) continue;
+      std::vector<Json> prefix(ts.states.begin(), ts.states.begin() + static_cast<std::ptrdiff_t>(i + 1));
+      std::vector<Json> kept;
+      std::string key = feature_key(prefix, &kept);
+      if (key.empty()) continue;
+      auto [it, fresh] = p->rules_.emplace(key, ts.actions[i]);
+      if (!fresh && it->second != ts.actions[i])
+        warnings.push_back("rule '" + data.rules[r].name + "' contradicts another rule: after the same states one predicts '" +
+                           it->second + std::string("', it predicts '") + ts.actions[i] + "'; the first is kept");
+      p->rule_states_.emplace(key, std::move(kept));
+    }
+  }
+  // Loop unhappy paths, from rules and stories.
+  auto unhappy_from = [&](const TrackerStates& ts) {
+    for (std::size_t i = 0; i < ts.actions.size(); ++i) {
+      const Json& last = ts.states[i];
+      const std::string loop = loop_of(last);
+      if (loop.empty()) continue;
+      std::vector<Json> reduced;
+      if (i == 0 || !ts.states[i - 1].contains("prev_action")) reduced = {last};
+      else reduced = {Json{{"prev_action", ts.states[i - 1]["prev_action"]}}, last};
+      std::string key = feature_key(reduced);
+      if (key.empty()) continue;
+      const bool after_listen = prev_action_of(last) == "action_listen";
+      if (after_listen && ts.actions[i] == loop) p->unhappy_[key] = kLoopWasInterrupted;
+      else if (!after_listen && ts.actions[i] != loop) p->unhappy_[key] = kDoNotPredictLoop;
+    }
+  };
+  for (const auto& ts : rule_states) unhappy_from(ts);
+  for (const auto& ts : story_states) unhappy_from(ts);
+  // Slots and loops that only rules mention: memoization does not see them.
+  auto collect = [](const std::vector<TrackerStates>& all, std::set<std::string>& slots, std::set<std::string>& loops) {
+    for (const auto& ts : all)
+      for (const auto& s : ts.states) {
+        for (const auto& [k, _] : sub(s, "slots").items()) slots.insert(k);
+        if (!loop_of(s).empty()) loops.insert(loop_of(s));
+      }
+  };
+  std::set<std::string> rs, rl, ss, sl;
+  collect(rule_states, rs, rl);
+  collect(story_states, ss, sl);
+  for (const auto& s : rs)
+    if (!ss.count(s) && s != "requested_slot") p->rule_only_slots_.insert(s);
+  for (const auto& l : rl)
+    if (!sl.count(l) && l != kShouldNotBeSet) p->rule_only_loops_.insert(l);
+  // Memoization: story prefixes, the last max_history states; ambiguous keys are dropped.
+  if (p->memo_.index >= 0) {
+    std::set<std::string> ambiguous;
+    for (const auto& ts : story_states)
+      for (std::size_t i = 0; i < ts.actions.size(); ++i) {
+        std::vector<Json> prefix(ts.states.begin(), ts.states.begin() + static_cast<std::ptrdiff_t>(i + 1));
+        std::string key = key_of(last_states(prefix, p->memo_.max_history));
+        if (ambiguous.count(key)) continue;
+        auto [it, fresh] = p->memory_.emplace(key, ts.actions[i]);
+        if (!fresh && it->second != ts.actions[i]) {
+          p->memory_.erase(it);
+          ambiguous.insert(key);
+        }
+      }
+  }
+  // hide_rule_turn: rule sources that never predict a story's action correctly.
+  if (p->rule_.index >= 0) {
+    std::set<std::string> sources;
+    for (const auto& [k, _] : p->rules_) sources.insert(k);
+    for (const char* intent : {"restart", "back", "session_start"}) sources.insert(std::string(kDefaultRules) + intent);
+    for (const auto& f : domain->form_names) {
+      sources.insert(kLoopRules + f);
+      sources.insert(kLoopRules + f + " - action_listen");
+    }
+    std::set<std::string> used;
+    for (const auto& story : data.stories) {
+      auto events = to_events(story.events);
+      Tracker prefix("analysis", domain);
+      for (const auto& e : events) {
+        if (e->type == EventType::Action) {
+          RuleResult r = p->rule_predict(prefix);
+          const Json& name = e->get("name");
+          if (!r.action.empty() && name.is_string() && r.action == name.get<std::string>()) used.insert(r.source);
+        }
+        (void)prefix.update(e);
+      }
+    }
+    for (const auto& s : sources)
+      if (!used.count(s)) p->rules_not_in_stories_.insert(s);
+  }
+  return std::shared_ptr<const Policies>(std::move(p));
+}
+
+std::set<std::string> Policies::possible_keys(const std::map<std::string, std::string>& lookup,
+                                              const std::vector<Json>& states) const {
+  std::set<std::string> keys;
+  for (const auto& [key, _] : lookup) keys.insert(key);
+  for (std::size_t i = 0; i < states.size() && !keys.empty(); ++i) {
+    const Json& state = states[states.size() - 1 - i];
+    for (auto it = keys.begin(); it != keys.end();) {
+      auto rs = rule_states_.find(*it);
+      std::vector<Json> parsed;
+      const std::vector<Json>* rule = nullptr;
+      if (rs != rule_states_.end()) rule = &rs->second;
+      else {
+        parsed = Json::parse(*it).get<std::vector<Json>>();
+        rule = &parsed;
+      }
+      if (rule_applicable(*rule, i, state)) ++it;
+      else it = keys.erase(it);
+    }
+  }
+  return keys;
+}
+
+std::string Policies::rule_lookup(const std::vector<Json>& states, const Tracker& tracker, bool& unhappy,
+                                  std::string& source) const {
+  auto keys = possible_keys(rules_, states);
+  std::string predicted, best;
+  for (const auto& k : keys)
+    if (k.size() > best.size()) best = k;  // the longest rule wins
+  if (!best.empty()) predicted = rules_.at(best);
+  const Json loop = tracker.active_loop_state().value("name", Json());
+  if (loop.is_string() && !loop.get<std::string>().empty()) {
+    std::set<std::string> conditions;
+    for (const auto& k : possible_keys(unhappy_, states)) conditions.insert(unhappy_.at(k));
+    const bool general_listen = predicted == "action_listen" && loop_of(rule_states_.at(best).back()).empty();
+    if (general_listen) {
+      if (!conditions.count(kDoNotPredictLoop)) {
+        source = best;
+        return loop.get<std::string>();
+      }
+      predicted.clear();
+    }
+    if (conditions.count(kLoopWasInterrupted)) unhappy = true;
+  }
+  source = !best.empty() ? best : feature_key(states);
+  return predicted;
+}
+
+Policies::RuleResult Policies::rule_predict(const Tracker& tracker) const {
+  RuleResult out;
+  const Json latest = tracker.latest_action_name();
+  const bool after_listen = latest == "action_listen";
+  const Json intent = tracker.latest_message_data().value("intent", Json::object()).value("name", Json());
+  if (after_listen && intent.is_string())
+    if (const char* action = default_action_for_intent(intent.get<std::string>())) {
+      out.action = action;
+      out.source = kDefaultRules + intent.get<std::string>();
+      return out;
+    }
+  const Json loop_state = tracker.active_loop_state();
+  const Json loop = loop_state.value("name", Json());
+  if (loop.is_string() && !loop.get<std::string>().empty() && !py_truthy(loop_state.value("rejected", Json()))) {
+    out.no_user = true;
+    if (latest != loop) {
+      out.action = loop.get<std::string>();
+      out.source = kLoopRules + out.action;
+    } else {
+      out.action = "action_listen";
+      out.source = kLoopRules + loop.get<std::string>() + " - action_listen";
+    }
+    return out;
+  }
+  TrackerStates ts = tracker_states(tracker.applied_events(), domain_, false);
+  out.action = rule_lookup(ts.states, tracker, out.returning_from_unhappy_path, out.source);
+  return out;
+}
+
+std::vector<Json> Policies::memo_states(const Tracker& tracker) const {
+  // Domain.states_for_tracker_history with ignore_rule_only_turns and the rule-only data.
+  std::vector<Json> states;
+  Tracker replay("memo", domain_);
+  Json last_ml_action;
+  bool hidden = false;
+  std::set<std::string> none;
+  auto visit = [&](bool hide_rule_turn) {
+    if (!hidden) {
+      Json prev = replay.latest_action_name();
+      last_ml_action = prev.is_string() ? Json{{"action_name", prev}} : Json();
+    }
+    const Json loop = replay.active_loop_state().value("name", Json());
+    if (replay.followup_action().is_null() && !(loop.is_string() && replay.latest_action_name() == loop)) hidden = hide_rule_turn;
+    if (hidden) return;
+    std::vector<EventPtr> none_events;
+    Json state = tracker_states(replay.applied_events(), domain_, false).states.back();
+    if (state.contains("slots")) {
+      for (const auto& s : rule_only_slots_) state["slots"].erase(s);
+      if (state["slots"].empty()) state.erase("slots");
+    }
+    if (rule_only_loops_.count(loop_of(state))) state.erase("active_loop");
+    if (!states.empty() && prev_action_of(state) != "action_listen") {
+      const Json& last = states.back();
+      if (!last.contains("user") && state.contains("user")) state.erase("user");
+      else if (last.contains("user")) state["user"] = last["user"];
+    }
+    if (!last_ml_action.is_null()) {
+      // keys stay sorted: prev_action sorts between active_loop and slots
+      Json sorted = Json::object();
+      for (const char* k : {"active_loop", "prev_action", "slots", "user"}) {
+        if (std::string(k) == "prev_action") sorted[k] = last_ml_action;
+        else if (state.contains(k)) sorted[k] = state[k];
+      }
+      state = std::move(sorted);
+    }
+    states.push_back(std::move(state));
+  };
+  for (const auto& e : tracker.applied_events()) {
+    if (e->type == EventType::Action) visit(py_truthy(e->get("hide_rule_turn")));
+    (void)replay.update(e);
+  }
+  visit(false);
+  return states;
+}
+
+std::string Policies::memo_lookup(const Tracker& tracker) const {
+  auto it = memory_.find(key_of(last_states(memo_states(tracker), memo_.max_history)));
+  return it == memory_.end() ? std::string() : it->second;
+}
+
+Prediction Policies::predict(const Tracker& tracker) const {
+  Prediction out;
+  const Json followup = tracker.followup_action();
+  if (followup.is_string() && index_of(followup.get<std::string>()) < action_names_.size()) {
+    out.action = followup.get<std::string>();
+    out.confidence = 1.0;
+    out.policy = "followup_action";
+    out.scores.assign(action_names_.size(), 0.0);
+    out.scores[index_of(out.action)] = 1.0;
+    return out;
+  }
+  // The action rejected just before (if any) gets 0 in every policy.
+  std::string rejected;
+  for (auto it = tracker.events().rbegin(); it != tracker.events().rend(); ++it) {
+    if ((*it)->type == EventType::ActionExecutionRejected) {
+      const Json& n = (*it)->get("name");
+      if (n.is_string()) rejected = n.get<std::string>();
+      break;
+    }
+    if ((*it)->type == EventType::Action) break;
+  }
+  struct Candidate {
+    std::vector<double> scores;
+    std::string name;
+    int priority;
+    bool no_user = false, hide = false;
+    std::vector<Json> events;
+  };
+  std::vector<std::pair<int, Candidate>> candidates;  // by config index
+  if (rule_.index >= 0) {
+    RuleResult r = rule_predict(tracker);
+    Candidate c{std::vector<double>(action_names_.size(), 0.0), "policy_" + std::to_string(rule_.index) + "_RulePolicy", 7};
+    if (rule_.enable_fallback_prediction) c.scores[index_of(rule_.core_fallback_action)] = rule_.core_fallback_threshold;
+    if (!r.action.empty() && index_of(r.action) < c.scores.size()) c.scores[index_of(r.action)] = 1.0;
+    c.no_user = r.no_user;
+    c.hide = rules_not_in_stories_.count(r.source) > 0;
+    if (r.returning_from_unhappy_path) c.events.push_back({{"event", "loop_interrupted"}, {"is_interrupted", true}});
+    candidates.emplace_back(rule_.index, std::move(c));
+  }
+  if (memo_.index >= 0) {
+    Candidate c{std::vector<double>(action_names_.size(), 0.0),
+                "policy_" + std::to_string(memo_.index) + (memo_.augmented ? "_AugmentedMemoizationPolicy" : "_MemoizationPolicy"), 4};
+    std::string action = memo_lookup(tracker);
+    if (!action.empty() && index_of(action) < c.scores.size()) c.scores[index_of(action)] = 1.0;
+    candidates.emplace_back(memo_.index, std::move(c));
+  }
+  std::sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  if (!rejected.empty() && index_of(rejected) < action_names_.size())
+    for (auto& [_, c] : candidates) c.scores[index_of(rejected)] = 0.0;
+  bool any_no_user = false;
+  for (const auto& [_, c] : candidates) any_no_user = any_no_user || c.no_user;
+  const Candidate* best = nullptr;
+  double best_conf = -1;
+  int best_priority = -1;
+  for (const auto& [_, c] : candidates) {
+    if (any_no_user && !c.no_user) continue;
+    double conf = c.scores.empty() ? 0.0 : *std::max_element(c.scores.begin(), c.scores.end());
+    if (!best || conf > best_conf || (conf == best_conf && c.priority > best_priority)) {
+      best = &c;
+      best_conf = conf;
+      best_priority = c.priority;
+    }
+  }
+  for (const auto& [_, c] : candidates)
+    for (const auto& e : c.events) out.events.push_back(e);
+  if (!best) {
+    out.action = "action_listen";
+    out.scores.assign(action_names_.size(), 0.0);
+    return out;
+  }
+  auto top = std::max_element(best->scores.begin(), best->scores.end());
+  out.action = action_names_[static_cast<std::size_t>(top - best->scores.begin())];
+  out.confidence = *top;
+  out.policy = best->name;
+  out.hide_rule_turn = best->hide;
+  out.is_no_user_prediction = best->no_user;
+  out.scores = best->scores;
+  if (tracker.latest_action_name() == "action_listen")
+    out.events.push_back({{"event", "user_featurization"}, {"use_text_for_featurization", false}});
+  return out;
+}
+
+Json Policies::summary() const {
+  Json policies = Json::array();
+  if (rule_.index >= 0) policies.push_back("RulePolicy");
+  if (memo_.index >= 0) policies.push_back(memo_.augmented ? "AugmentedMemoizationPolicy" : "MemoizationPolicy");
+  return {{"policies", policies},
+          {"not_emulated", not_emulated_},
+          {"rules", rule_count_},
+          {"stories", story_count_},
+          {"rule_keys", rules_.size()},
+          {"memo_keys", memory_.size()}};
+}
+
+}  // namespace convo::dialogue

@@ -1,0 +1,308 @@
+#include "convo/dialogue/processor.hpp"
+
+#include <algorithm>
+
+#include "convo/core/event_list.hpp"
+#include "convo/core/rasa_version.hpp"
+#include "convo/net/http_client.hpp"
+
+namespace convo::dialogue {
+namespace {
+
+constexpr int kMaxActionsPerTurn = 10;
+
+struct ActionOutcome {
+  std::vector<Json> events;  // returned events (bot events among them go to the channel)
+  bool rejected = false;     // ActionExecutionRejection
+  bool failed = false;       // any other exception: logged, events lost
+};
+
+bool has_response(const Domain& domain, const std::string& name) { return domain.responses.contains(name); }
+
+// An utter_ action (ActionBotResponse); `silent` for the default actions' optional responses.
+Result<std::optional<Json>> utter(const std::string& name, const Tracker& tracker, TurnContext& turn, bool silent,
+                                  const Json& kwargs = Json::object()) {
+  std::vector<std::string> warnings;
+  auto message = generate_response(turn.bot->domain->responses, name, tracker.slot_values(), turn.output->name, kwargs,
+                                   turn.choose, warnings);
+  for (const auto& w : warnings)
+    if (turn.log) turn.log(true, w);
+  if (!message) return message.error();
+  if (!message->has_value()) {
+    if (!silent && turn.log) turn.log(true, "Couldn't create message for response '" + name + "'.");
+    return std::optional<Json>();
+  }
+  Json m = std::move(**message);
+  m["utter_action"] = name;
+  return std::optional<Json>(bot_event_for(std::move(m), turn.ctx.now()));
+}
+
+Json rewind_event(double now) { return {{"event", "rewind"}, {"timestamp", now}}; }
+
+// The action server's `responses` (RemoteAction._utter_responses).
+std::vector<Json> remote_responses(const Json& responses, const Tracker& tracker, TurnContext& turn) {
+  std::vector<Json> out;
+  if (!responses.is_array()) return out;
+  for (Json response : responses) {
+    if (!response.is_object()) continue;
+    Json name;
+    if (response.contains("response")) {
+      name = response["response"];
+      response.erase("response");
+    }
+    if (!py_truthy(name) && response.contains("template")) name = response["template"];
+    response.erase("template");
+    Json draft = Json::object();
+    if (py_truthy(name) && name.is_string()) {
+      std::vector<std::string> warnings;
+      auto generated = generate_response(turn.bot->domain->responses, name.get<std::string>(), tracker.slot_values(),
+                                         turn.output->name, response, turn.choose, warnings);
+      for (const auto& w : warnings)
+        if (turn.log) turn.log(true, w);
+      if (!generated || !generated->has_value()) {
+        if (generated && turn.log) turn.log(true, "Couldn't create message for response '" + name.get<std::string>() + "'.");
+        continue;
+      }
+      draft = std::move(**generated);
+      draft["utter_action"] = name;
+    }
+    Json buttons = response.value("buttons", Json());
+    response.erase("buttons");
+    if (py_truthy(buttons) && buttons.is_array()) {
+      if (!draft.contains("buttons") || !draft["buttons"].is_array()) draft["buttons"] = Json::array();
+      for (const auto& b : buttons) draft["buttons"].push_back(b);
+    }
+    for (const auto& [k, v] : response.items())
+      if (py_truthy(v)) draft[k] = v;
+    out.push_back(bot_event_for(std::move(draft), turn.ctx.now()));
+  }
+  return out;
+}
+
+ActionOutcome run_remote(const std::string& name, const Tracker& tracker, TurnContext& turn) {
+  ActionOutcome out;
+  auto fail = [&](const std::string& why) {
+    if (turn.log)
+      turn.log(true, "Encountered an exception while running action '" + name +
+                         "'.Bot will continue, but the actions events are lost. Please check the logs of your "
+                         "action server for more information. (" + why + ")");
+    out.failed = true;
+    return out;
+  };
+  if (!turn.action_endpoint || turn.action_endpoint->url.empty())
+    return fail("The model predicted the custom action '" + name +
+                "', but you didn't configure an endpoint to run this custom action.");
+  Json body = {{"next_action", name},
+               {"sender_id", tracker.sender_id()},
+               {"tracker", tracker.current_state(Verbosity::All)},
+               {"domain", domain_as_dict(*turn.bot->domain)},
+               {"version", kRasaVersion}};
+  ClientOptions client;
+  client.base_url = turn.action_endpoint->url;
+  client.token = turn.action_endpoint->token;
+  client.timeout_s = turn.action_endpoint->timeout_s;
+  client.retries = 0;
+  auto response = http_request(client, "POST", "", dump_compact(body), false);
+  if (!response) return fail(response.error().message);
+  if (response->status == 400) {
+    std::string message;
+    auto parsed = parse_json_text(response->body);
+    if (auto* j = std::get_if<Json>(&parsed); j && j->is_object() && j->contains("error") && (*j)["error"].is_string())
+      message = (*j)["error"];
+    if (turn.log) turn.log(false, "Action '" + name + "' rejected execution: " + message);
+    out.rejected = true;
+    return out;
+  }
+  if (response->status == 404) return fail("No action found for action name '" + name + "'.");
+  if (response->status < 200 || response->status >= 300)
+    return fail("Failed to execute custom action: HTTP " + std::to_string(response->status));
+  auto parsed = parse_json_text(response->body);
+  auto* result = std::get_if<Json>(&parsed);
+  if (!result || !result->is_object()) return fail("the action server's answer is not a JSON object");
+  // Events are checked before anything is used: one bad event loses them all.
+  Json events = result->value("events", Json::array());
+  if (!events.is_array()) return fail("'events' is not a list");
+  ParsedEvents checked = parse_events(events, turn.ctx);
+  if (!checked.ok()) return fail("Failed to validate the events returned by the action server: " + checked.errors.front());
+  out.events = remote_responses(result->value("responses", Json::array()), tracker, turn);
+  for (const auto& e : events) out.events.push_back(e);
+  return out;
+}
+
+ActionOutcome run_action(const std::string& name, Tracker& tracker, TurnContext& turn) {
+  ActionOutcome out;
+  const Domain& domain = *turn.bot->domain;
+  const double now = turn.ctx.now();
+  auto optional_utter = [&](const char* response) {
+    if (!has_response(domain, response)) return;
+    auto bot = utter(response, tracker, turn, true);
+    if (bot && bot->has_value()) out.events.push_back(**bot);
+  };
+  if (name == "action_listen" || name == "action_unlikely_intent") return out;
+  if (name == "action_restart") {
+    optional_utter("utter_restart");
+    out.events.push_back({{"event", "restart"}, {"timestamp", now}});
+    return out;
+  }
+  if (name == "action_session_start") {
+    for (auto& e : session_start_sequence(tracker, &domain, Json(), now)) out.events.push_back(std::move(e));
+    return out;
+  }
+  if (name == "action_default_fallback") {
+    optional_utter("utter_default");
+    out.events.push_back(rewind_event(now));
+    return out;
+  }
+  if (name == "action_deactivate_loop") {
+    out.events.push_back({{"event", "active_loop"}, {"timestamp", now}, {"name", nullptr}});
+    out.events.push_back({{"event", "slot"}, {"timestamp", now}, {"name", "requested_slot"}, {"value", nullptr}});
+    return out;
+  }
+  if (name == "action_back") {
+    optional_utter("utter_back");
+    out.events.push_back(rewind_event(now));
+    out.events.push_back(rewind_event(now));
+    return out;
+  }
+  if (name == "action_default_ask_rephrase") {
+    optional_utter("utter_ask_rephrase");
+    return out;
+  }
+  const bool is_default = std::find(default_action_names().begin(), default_action_names().end(), name) != default_action_names().end();
+  const bool is_custom = std::find(domain.actions.begin(), domain.actions.end(), name) != domain.actions.end();
+  if (name.rfind("utter_", 0) == 0 && !is_custom) {
+    auto bot = utter(name, tracker, turn, false);
+    if (!bot) {
+      if (turn.log) turn.log(true, "Encountered an exception while running action '" + name + "'. " + bot.error().message);
+      out.failed = true;
+      return out;
+    }
+    if (bot->has_value()) out.events.push_back(**bot);
+    return out;
+  }
+  if (is_default && !is_custom) {
+    if (turn.log) turn.log(true, "The default action '" + name + "' is not run by convo yet; it logs no events.");
+    return out;
+  }
+  if (std::find(domain.form_names.begin(), domain.form_names.end(), name) != domain.form_names.end() && !is_custom) {
+    if (turn.log) turn.log(true, "Forms are not run by convo yet: '" + name + "' logs no events.");
+    return out;
+  }
+  return run_remote(name, tracker, turn);
+}
+
+std::optional<Error> apply_json(Tracker& tracker, const Json& event, const ParseContext& ctx) {
+  auto parsed = parse_event(event, ctx);
+  if (!parsed) return parsed.error();
+  if (!*parsed) return std::nullopt;
+  return tracker.update(*parsed);
+}
+
+// processor._run_action: prediction events, the action event and its events; then the bot
+// messages go out. Returns whether to predict another action.
+Result<bool> run_and_log(Tracker& tracker, TurnContext& turn, const std::string& action, const std::string& policy,
+                         const Json& confidence, bool hide_rule_turn, const std::vector<Json>& prediction_events) {
+  ActionOutcome outcome = run_action(action, tracker, turn);
+  const double now = turn.ctx.now();
+  if (outcome.rejected) {
+    if (auto err = apply_json(tracker, {{"event", "action_execution_rejected"}, {"timestamp", now}, {"name", action},
+                                        {"policy", policy.empty() ? Json() : Json(policy)}, {"confidence", confidence}},
+                              turn.ctx))
+      return *err;
+    return action != "action_listen" && action != "action_session_start";
+  }
+  // An action that returns its own rejection is not logged (processor._log_action_on_tracker).
+  const bool rejected_manually = std::any_of(outcome.events.begin(), outcome.events.end(), [](const Json& e) {
+    return e.is_object() && e.value("event", std::string()) == "action_execution_rejected";
+  });
+  if (!rejected_manually) {
+    for (const auto& e : prediction_events) {
+      Json stamped = e;
+      stamped["timestamp"] = now;
+      if (auto err = apply_json(tracker, stamped, turn.ctx)) return *err;
+    }
+    Json logged = {{"event", "action"}, {"timestamp", now}, {"name", action},
+                   {"policy", policy.empty() ? Json() : Json(policy)}, {"confidence", confidence},
+                   {"action_text", nullptr}, {"hide_rule_turn", hide_rule_turn}};
+    if (auto err = apply_json(tracker, logged, turn.ctx)) return *err;
+  }
+  std::vector<EventPtr> sent;
+  for (auto e : outcome.events) {
+    e["timestamp"] = turn.ctx.now();  // re-stamped as they are logged, after the action
+    auto parsed = parse_event(e, turn.ctx);
+    if (!parsed) return parsed.error();
+    if (!*parsed) continue;
+    if (auto err = tracker.update(*parsed)) return *err;
+    if ((*parsed)->type == EventType::Bot) sent.push_back(*parsed);
+  }
+  // execute_side_effects: the bot messages go out after the events are logged.
+  if (turn.output && turn.output->send)
+    for (const auto& bot : sent) turn.output->send(bot->data);
+  return action != "action_listen" && action != "action_session_start";
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const Bot>> build_bot(std::shared_ptr<const Domain> domain, const Json& config,
+                                             const std::vector<std::pair<std::string, std::string>>& data_files) {
+  auto bot = std::make_shared<Bot>();
+  bot->domain = domain;
+  auto data = read_training_data(data_files, *domain);
+  if (!data) return data.error();
+  bot->warnings = data->warnings;
+  auto policies = Policies::train(config, domain, *data, bot->warnings);
+  if (!policies) return policies.error();
+  bot->policies = *policies;
+  return std::shared_ptr<const Bot>(std::move(bot));
+}
+
+std::vector<Json> session_start_sequence(const Tracker& tracker, const Domain* domain, const Json& metadata, double now) {
+  std::vector<Json> out;
+  Json started = {{"event", "session_started"}, {"timestamp", now}};
+  if (py_truthy(metadata)) started["metadata"] = metadata;
+  out.push_back(started);
+  if (py_truthy(metadata) && domain && domain->find_slot("session_started_metadata"))
+    out.push_back({{"event", "slot"}, {"timestamp", now}, {"name", "session_started_metadata"}, {"value", metadata}});
+  const bool carry = domain ? py_truthy(domain->session_config.carry_over_slots) : true;
+  if (carry)
+    for (const auto& e : tracker.applied_events())
+      if (e->type == EventType::Slot) {
+        Json copy = e->data;
+        copy["timestamp"] = now;
+        out.push_back(copy);
+      }
+  out.push_back({{"event", "action"}, {"timestamp", now}, {"name", "action_listen"}, {"policy", nullptr}, {"confidence", nullptr}});
+  return out;
+}
+
+std::optional<Error> predict_and_execute(Tracker& tracker, TurnContext& turn) {
+  if (!turn.bot || !turn.bot->policies) return std::nullopt;
+  int actions = 0;
+  bool again = true;
+  while (again && actions < kMaxActionsPerTurn) {
+    if (tracker.paused()) {
+      const Json intent = tracker.latest_message_data().value("intent", Json::object()).value("name", Json());
+      if (intent != "restart") break;
+    }
+    Prediction p = turn.bot->policies->predict(tracker);
+    ++actions;
+    auto done = run_and_log(tracker, turn, p.action, p.policy, p.policy.empty() ? Json() : Json(p.confidence),
+                            p.hide_rule_turn, p.events);
+    if (!done) return done.error();
+    again = *done;
+  }
+  const Json last = tracker.latest_action_name();
+  if (actions >= kMaxActionsPerTurn && last != "action_listen" && last != "action_session_start" && turn.log)
+    turn.log(true, "Circuit breaker tripped. Stopped predicting more actions for sender '" + tracker.sender_id() + "'.");
+  return std::nullopt;
+}
+
+std::optional<Error> execute_action(Tracker& tracker, TurnContext& turn, const std::string& action,
+                                    const std::string& policy, const Json& confidence, bool then_predict) {
+  auto done = run_and_log(tracker, turn, action, policy, confidence, false, {});
+  if (!done) return done.error();
+  if (then_predict && *done) return predict_and_execute(tracker, turn);
+  return std::nullopt;
+}
+
+}  // namespace convo::dialogue

@@ -1,0 +1,142 @@
+// Input channels and the dialogue routes (spec http-api.md §6, §3.8-§3.10): the REST channel
+// (POST /webhooks/rest/webhook, ?stream=true), /execute, /trigger_intent and /predict.
+#include "convo/core/text.hpp"
+#include "convo/dialogue/nlg.hpp"
+#include "convo/pipeline/conversations.hpp"
+#include "server_internal.hpp"
+
+namespace convo::http_internal {
+namespace {
+
+const char* kConversation = "/conversations/(.+)";
+
+HttpError no_agent() {
+  return {409, "Conflict", "No agent loaded. To continue processing, a model of a trained agent needs to be loaded.",
+          Json::object(), "https://rasa.com/docs/rasa/user-guide/configuring-http-api/"};
+}
+
+// The REST channel's sender: a string as is, other JSON as its text, missing or null "default".
+std::string sender_of(const Json& body) {
+  auto it = body.find("sender");
+  if (it == body.end() || it->is_null()) return "default";
+  return it->is_string() ? it->get<std::string>() : py_str(*it);
+}
+
+Conversations::Message rest_message(const Json& body) {
+  Conversations::Message m;
+  m.sender_id = sender_of(body);
+  const Json text = body.value("message", Json());
+  m.text = text.is_string() ? strip_whitespace(text.get<std::string>()) : std::string();
+  const Json channel = body.value("input_channel", Json());
+  m.input_channel = channel.is_string() && !channel.get<std::string>().empty() ? channel.get<std::string>() : "rest";
+  if (body.contains("metadata") && body["metadata"].is_object()) m.metadata = body["metadata"];
+  return m;
+}
+
+// The response for /execute and /trigger_intent: the tracker, and the messages when they were
+// collected (the default output channel).
+void reply_turn(httplib::Response& res, const Tracker& tracker, Verbosity verbosity, const std::vector<Json>* messages) {
+  std::string body = "{\"tracker\":" + tracker.state_json(verbosity);
+  if (messages) body += ",\"messages\":" + dump_compact(Json(*messages));
+  body += "}";
+  res.status = 200;
+  res.set_content(body, "application/json");
+}
+
+}  // namespace
+
+void add_channel_routes(std::vector<Route>& routes, Conversations& conversations) {
+  Conversations* conv = &conversations;
+  routes.push_back({"GET", std::regex("/webhooks/rest/?"), false, false, false,
+                    [](const httplib::Request&, httplib::Response& res, const std::smatch&) {
+                      reply_json(res, 200, {{"status", "ok"}});
+                    }});
+  routes.push_back({"POST", std::regex("/webhooks/rest/webhook"), false, false, false,
+                    [conv](const httplib::Request& req, httplib::Response& res, const std::smatch&) {
+                      auto body = object_body(req, res);
+                      if (!body) return;
+                      Conversations::Message m = rest_message(*body);
+                      if (bool_param(req, "stream", false)) {
+                        // Each bot message as one JSON line as soon as it is logged; the turn runs
+                        // while the response is written.
+                        res.set_chunked_content_provider(
+                            "text/event-stream", [conv, m](std::size_t, httplib::DataSink& sink) {
+                              dialogue::OutputChannel out;
+                              out.name = "queue";
+                              out.send = [&](const Json& bot) {
+                                for (const auto& o : dialogue::collector_messages(bot, m.sender_id)) {
+                                  std::string line = dump_compact(o) + "\n";
+                                  sink.write(line.data(), line.size());
+                                }
+                              };
+                              (void)conv->handle_message(m, out);  // a failed turn ends the stream, unstored
+                              sink.done();
+                              return true;
+                            });
+                        return;
+                      }
+                      std::vector<Json> collected;
+                      dialogue::OutputChannel out;
+                      out.send = [&](const Json& bot) {
+                        for (auto& o : dialogue::collector_messages(bot, m.sender_id)) collected.push_back(std::move(o));
+                      };
+                      // As Rasa: a turn that fails answers what was collected; it is not stored.
+                      (void)conv->handle_message(m, out);
+                      reply_json(res, 200, Json(collected));
+                    }});
+
+  routes.push_back({"POST", std::regex(std::string(kConversation) + "/execute"), true, true, true,
+                    [conv](const httplib::Request& req, httplib::Response& res, const std::smatch& match) {
+                      if (!conv->bot()) return reply_error(res, no_agent());
+                      auto body = object_body(req, res);
+                      if (!body) return;
+                      Json name = body->value("name", body->value("action", Json()));
+                      if (!name.is_string() || name.get<std::string>().empty())
+                        return reply_error(res, {400, "BadRequest", "Name of the action not provided in request body.",
+                                                 {{"parameter", "name"}, {"in", "body"}}, nullptr});
+                      Verbosity verbosity;
+                      if (!verbosity_param(req, res, verbosity)) return;
+                      std::vector<Json> collected;
+                      dialogue::OutputChannel out;
+                      const std::string id = match[1].str();
+                      out.send = [&](const Json& bot) {
+                        for (auto& o : dialogue::collector_messages(bot, id)) collected.push_back(std::move(o));
+                      };
+                      auto tracker = conv->execute(id, name.get<std::string>(), body->value("policy", Json()),
+                                                   body->value("confidence", Json()), out);
+                      if (!tracker) return reply_error(res, http_error_for(tracker.error()));
+                      reply_turn(res, **tracker, verbosity, &collected);
+                    }});
+
+  routes.push_back({"POST", std::regex(std::string(kConversation) + "/trigger_intent"), true, true, true,
+                    [conv](const httplib::Request& req, httplib::Response& res, const std::smatch& match) {
+                      if (!conv->bot()) return reply_error(res, no_agent());
+                      auto body = object_body(req, res);
+                      if (!body) return;
+                      Json name = body->value("name", Json());
+                      if (!name.is_string() || name.get<std::string>().empty())
+                        return reply_error(res, {400, "BadRequest", "Name of the intent not provided in request body.",
+                                                 {{"parameter", "name"}, {"in", "body"}}, nullptr});
+                      Verbosity verbosity;
+                      if (!verbosity_param(req, res, verbosity)) return;
+                      std::vector<Json> collected;
+                      dialogue::OutputChannel out;
+                      const std::string id = match[1].str();
+                      out.send = [&](const Json& bot) {
+                        for (auto& o : dialogue::collector_messages(bot, id)) collected.push_back(std::move(o));
+                      };
+                      auto tracker = conv->trigger_intent(id, name.get<std::string>(), body->value("entities", Json()), out);
+                      if (!tracker) return reply_error(res, http_error_for(tracker.error()));
+                      reply_turn(res, **tracker, verbosity, &collected);
+                    }});
+
+  routes.push_back({"POST", std::regex(std::string(kConversation) + "/predict"), true, true, true,
+                    [conv](const httplib::Request&, httplib::Response& res, const std::smatch& match) {
+                      if (!conv->bot()) return reply_error(res, no_agent());
+                      auto predicted = conv->predict(match[1].str());
+                      if (!predicted) return reply_error(res, http_error_for(predicted.error()));
+                      reply_json(res, 200, *predicted);
+                    }});
+}
+
+}  // namespace convo::http_internal

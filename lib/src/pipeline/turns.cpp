@@ -1,0 +1,138 @@
+// Conversations' dialogue turns: a message on a channel, /execute, /trigger_intent, /predict
+// (processor.py's handle_message, execute_action, trigger_external_user_uttered, predict_next).
+#include <algorithm>
+
+#include "convo/core/regex_interpreter.hpp"
+#include "convo/pipeline/conversations.hpp"
+#include "conversation_lock.hpp"
+
+namespace convo {
+namespace {
+
+std::string message_id(const ParseContext& ctx) {
+  std::string hex = ctx.new_uuid();
+  hex.erase(std::remove(hex.begin(), hex.end(), '-'), hex.end());
+  return hex;
+}
+
+// The user event a channel message becomes: parse_data with message_id and metadata, as Rasa
+// logs it.
+Json user_event_json(const Conversations::Message& m, const Json& parsed, const std::string& id, double now) {
+  Json parse_data = Json::object();
+  parse_data["intent"] = parsed.value("intent", Json::object());
+  parse_data["entities"] = parsed.value("entities", Json::array());
+  parse_data["text"] = m.text;
+  parse_data["message_id"] = id;
+  parse_data["metadata"] = m.metadata.is_null() ? Json::object() : m.metadata;
+  for (const auto& [k, v] : parsed.items())
+    if (!parse_data.contains(k)) parse_data[k] = v;
+  return {{"event", "user"},
+          {"timestamp", now},
+          {"text", m.text},
+          {"parse_data", parse_data},
+          {"input_channel", m.input_channel.empty() ? Json() : Json(m.input_channel)},
+          {"message_id", id},
+          {"metadata", m.metadata.is_null() ? Json::object() : m.metadata}};
+}
+
+}  // namespace
+
+dialogue::TurnContext Conversations::turn_context(dialogue::OutputChannel& output) const {
+  dialogue::TurnContext turn;
+  turn.output = &output;
+  turn.ctx = ctx_;
+  turn.choose = dialogue::random_chooser();
+  turn.log = log_;
+  turn.action_endpoint = action_endpoint_ ? &*action_endpoint_ : nullptr;
+  return turn;
+}
+
+Result<std::unique_ptr<Tracker>> Conversations::handle_message(const Message& m, dialogue::OutputChannel& output) {
+  const auto bot_now = bot();
+  ConversationLock lock(locks_, m.sender_id);
+  auto loaded = load_or_new(m.sender_id);
+  if (!loaded) return loaded.error();
+  std::unique_ptr<Tracker> tracker = std::move(*loaded);
+  const std::size_t before = tracker->events().size();
+  if (auto err = start_session_if_needed(*tracker, m.metadata)) return *err;
+  const Json parsed = m.parse_data.is_object() ? m.parse_data : regex_parse(m.text);
+  auto user = parse_event(user_event_json(m, parsed, message_id(ctx_), ctx_.now()), ctx_);
+  if (!user) return runtime_error("the message cannot be logged: " + user.error().message);
+  if (auto err = tracker->update_with_autofill(*user, ctx_.now())) return *err;
+  if (bot_now) {
+    dialogue::TurnContext turn = turn_context(output);
+    turn.bot = bot_now.get();
+    if (auto err = dialogue::predict_and_execute(*tracker, turn)) return *err;
+  } else if (log_) {
+    log_(true, "No model is loaded: the message was logged and nothing was predicted.");
+  }
+  if (auto err = store_new_events(*tracker, before)) return *err;
+  return tracker;
+}
+
+Result<std::unique_ptr<Tracker>> Conversations::execute(const std::string& id, const std::string& action,
+                                                        const Json& policy, const Json& confidence,
+                                                        dialogue::OutputChannel& output) {
+  const auto bot_now = bot();
+  if (!bot_now) return usage_error("No agent loaded.");
+  ConversationLock lock(locks_, id);
+  auto loaded = load_or_new(id);
+  if (!loaded) return loaded.error();
+  std::unique_ptr<Tracker> tracker = std::move(*loaded);
+  const std::size_t before = tracker->events().size();
+  if (auto err = start_session_if_needed(*tracker, Json())) return *err;
+  dialogue::TurnContext turn = turn_context(output);
+  turn.bot = bot_now.get();
+  if (bot_now->policies->index_of(action) >= bot_now->policies->action_names().size())
+    return runtime_error("The action '" + action + "' is not in the domain.");
+  if (auto err = dialogue::execute_action(*tracker, turn, action, policy.is_string() ? policy.get<std::string>() : "",
+                                          confidence.is_number() ? confidence : Json(0.0), true))
+    return *err;
+  if (auto err = store_new_events(*tracker, before)) return *err;
+  return tracker;
+}
+
+Result<std::unique_ptr<Tracker>> Conversations::trigger_intent(const std::string& id, const std::string& intent,
+                                                               const Json& entities, dialogue::OutputChannel& output) {
+  const auto domain_now = domain();
+  if (domain_now && std::find(domain_now->intents.begin(), domain_now->intents.end(), intent) == domain_now->intents.end())
+    return not_found_error("The intent '" + intent + "' does not exist in the domain.");
+  Message m;
+  m.sender_id = id;
+  m.text = "EXTERNAL: " + intent;
+  Json ents = Json::array();
+  if (entities.is_object())
+    for (const auto& [k, v] : entities.items()) ents.push_back({{"entity", k}, {"value", v}});
+  else if (entities.is_array())
+    ents = entities;
+  m.parse_data = {{"intent", {{"name", intent}}}, {"entities", ents}};
+  m.metadata = {{"is_external", true}};
+  auto current = load(id);
+  if (current && *current) {
+    const Json channel = (*current)->latest_input_channel();
+    if (channel.is_string()) m.input_channel = channel.get<std::string>();
+  }
+  return handle_message(m, output);
+}
+
+Result<Json> Conversations::predict(const std::string& id) {
+  const auto bot_now = bot();
+  if (!bot_now) return usage_error("No agent loaded.");
+  auto tracker = get(id, std::nullopt);
+  if (!tracker) return tracker.error();
+  dialogue::Prediction p = bot_now->policies->predict(**tracker);
+  std::vector<std::pair<std::string, double>> scores;
+  const auto& names = bot_now->policies->action_names();
+  for (std::size_t i = 0; i < names.size() && i < p.scores.size(); ++i) scores.emplace_back(names[i], p.scores[i]);
+  std::stable_sort(scores.begin(), scores.end(), [](const auto& a, const auto& b) {
+    return a.second != b.second ? a.second > b.second : a.first < b.first;
+  });
+  Json list = Json::array();
+  for (const auto& [name, score] : scores) list.push_back({{"action", name}, {"score", score}});
+  return Json{{"scores", list},
+              {"policy", p.policy.empty() ? Json() : Json(p.policy)},
+              {"confidence", p.confidence},
+              {"tracker", (*tracker)->current_state(Verbosity::AfterRestart)}};
+}
+
+}  // namespace convo

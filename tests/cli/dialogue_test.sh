@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Conversations through the REST channel, checked event by event against Rasa 2.8.12's own turn
+# loop: every fixture in tests/fixtures/dialogue_oracle that convo runs (rules with conditions,
+# conversation_start and wait_for_user_input, stories through memoization, fallback with its
+# rewind, restart, session expiry, a response whose braces make the action fail). Plus streaming,
+# the dialogue routes and bad input. Usage: dialogue_test.sh CONVO_BINARY SOURCE_DIR
+set -u
+convo=$(realpath "$1")
+src=$(realpath "$2")
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+export NO_COLOR=1
+unset CONVO_STORE CONVO_URL CONVO_TOKEN CONVO_JWT
+py=/usr/bin/python3
+fx=$src/tests/fixtures/dialogue_oracle
+cd "$tmp" || exit 1
+cleanup() {
+  for p in $server_pids; do kill -9 "$p" 2>/dev/null; done
+  cd / && rm -rf "$tmp"
+}
+trap cleanup EXIT
+. "$here/serve_lib.sh"
+
+# say URL SENDER TEXT [QUERY]: one message through the REST channel; the answer in $out.
+say() {
+  out=$(curl -sS -m 30 -H 'Content-Type: application/json' "$1/webhooks/rest/webhook${4-}" \
+    -d "$("$py" -c 'import json,sys; print(json.dumps({"sender": sys.argv[1], "message": sys.argv[2]}))' "$2" "$3")")
+}
+
+# oracle_case BOT FIXTURE: the fixture's user messages to a server running BOT's model; the
+# answers and the stored events must be Rasa's.
+oracle_case() {
+  local bot=$1 case=$2 name=srv_$2
+  "$convo" model build "$fx/$bot" -o "m_$bot" --name model.tar.gz --format json >/dev/null 2>build.err ||
+    { fail "model build $bot: $(cat build.err)"; return; }
+  printf 'tracker_store:\n  type: sql\n  dialect: sqlite\n  db: %s\naction_endpoint:\n  url: %s\n' \
+    "$tmp/$case.db" "${action_url:-http://127.0.0.1:9/webhook}" >"ep_$case.yml"
+  start_server "$name" --model "m_$bot" --endpoints "ep_$case.yml"
+  local url_var=${name}_url
+  "$py" - "$fx/$case.json" >"msgs_$case" <<'PY'
+import json, sys
+for t in json.load(open(sys.argv[1]))["turns"]: print(t["user"])
+PY
+  printf '[' >"turns_$case.json"
+  local first=1
+  while IFS= read -r message; do
+    say "${!url_var}" u1 "$message"
+    [ $first = 1 ] || printf ',' >>"turns_$case.json"
+    first=0
+    printf '%s' "$out" >>"turns_$case.json"
+  done <"msgs_$case"
+  printf ']' >>"turns_$case.json"
+  stop_server "$name"
+  "$convo" tracker get u1 --store "sqlite:///$tmp/$case.db" --all-sessions -o json >"tracker_$case.json"
+  run "$py" "$src/tests/support/oracle_compare.py" "$fx/$case.json" "tracker_$case.json" "turns_$case.json"
+  expect_status 0 "$bot/$case: the same bot messages and events as Rasa 2.8.12"
+}
+
+oracle_case bot5 rules     # conversation_start, a slot condition, wait_for_user_input: false, fallback
+oracle_case bot5 rules2    # a slot condition met by an entity's auto-fill
+oracle_case bot1 greet     # a rule, no stories: hide_rule_turn
+oracle_case bot1 mood      # a story through memoization, conditional response variations
+oracle_case bot1 fb        # fallback with rewind, /restart and the follow-up session start
+oracle_case bot6 brace     # response texts whose braces make the utter action fail
+oracle_case bot4 session   # session expiry with slot carry-over
+
+# Custom actions on the action server the fixtures were made with: responses (texts, templates
+# with extra keys, unknown templates, buttons), events, a 400 rejection, a 404, a 500, an invalid
+# event, bot events with a follow-up; and a follow-up loop that trips the 10-action breaker.
+action_port=$(free_port)
+"$py" "$src/tests/support/oracle_stub_actions.py" "$action_port" "$tmp/action_requests.jsonl" >actions.log 2>&1 &
+server_pids="$server_pids $!"
+action_url=http://127.0.0.1:$action_port/webhook
+for i in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$action_port/" && break; sleep 0.1; done
+oracle_case bot2 custom
+oracle_case bot2 loop
+"$py" - "$tmp/action_requests.jsonl" <<'PY' && ok || fail "the action server gets Rasa's request: next_action, sender_id, tracker, domain, version"
+import json, sys
+reqs = [json.loads(l)["body"] for l in open(sys.argv[1])]
+assert reqs, "no request reached the action server"
+for r in reqs:
+    assert set(r) == {"next_action", "sender_id", "tracker", "domain", "version"}, sorted(r)
+    assert r["sender_id"] == "u1" and r["tracker"]["sender_id"] == "u1"
+    assert "responses" in r["domain"] and "slots" in r["domain"]
+PY
+
+# --- the REST channel's shapes, streaming, health --------------------------------------------------
+"$convo" model build "$fx/bot1" -o m_live --name model.tar.gz --format json >/dev/null
+start_server live --model m_live --store "sqlite:///$tmp/live.db"
+run curl -sS "$live_url/webhooks/rest/"
+expect_out_has '"status":"ok"' "GET /webhooks/rest/ is the channel's health route"
+say "$live_url" s1 '/request_restaurant'
+say "$live_url" s1 '/chitchat'
+jtrue() { "$py" -c 'import json,sys; j=json.loads(sys.argv[1]); sys.exit(0 if eval(sys.argv[2]) else 1)' "$out" "$1"; }
+say "$live_url" s2 '/mood{"mood": "happy"}'
+expect_true 'jtrue "j == [{\"recipient_id\": \"s2\", \"text\": \"Great you are happy\"}]"' "a conditional variation for the slot the entity filled"
+out=$(curl -sS -N -m 30 -H 'Content-Type: application/json' "$live_url/webhooks/rest/webhook?stream=true" -d '{"sender": "s3", "message": "/greet"}' -D stream.head)
+expect_true 'grep -qi "content-type: text/event-stream" stream.head' "?stream=true answers text/event-stream"
+expect_true '[ "$out" = "{\"recipient_id\":\"s3\",\"text\":\"Hey! How are you?\"}" ]' "each message as one JSON line"
+say "$live_url" 42 '/greet'
+expect_true 'jtrue "j[0][\"recipient_id\"] == \"42\""' "a sender that is a number is its text"
+run curl -sS -m 30 "$live_url/conversations/42/tracker"
+expect_out_has '"input_channel":"rest"' "the user event records the rest channel"
+
+# --- /predict, /execute, /trigger_intent with a model ---------------------------------------------
+run curl -sS -m 30 -X POST "$live_url/conversations/s4/predict"
+expect_true 'printf "%s" "$out" | "$py" -c "import json,sys; j=json.load(sys.stdin); s=j[\"scores\"]; assert s == sorted(s, key=lambda x: (-x[\"score\"], x[\"action\"])); assert \"tracker\" in j and j[\"confidence\"] == s[0][\"score\"]"' \
+  "/predict: every action's score, sorted, with the tracker"
+run curl -sS -m 30 -H 'Content-Type: application/json' -X POST "$live_url/conversations/s5/trigger_intent" -d '{"name": "greet"}'
+expect_out_has '"messages":[{"recipient_id":"s5","text":"Hey! How are you?"}]' "/trigger_intent runs the rules and returns the messages"
+expect_out_has '"text":"EXTERNAL: greet"' "the external intent is logged as Rasa logs it"
+run curl -sS -m 30 -H 'Content-Type: application/json' -X POST "$live_url/conversations/s5/trigger_intent" -d '{"name": "nonsense"}'
+expect_out_has '"code":404' "/trigger_intent of an intent the domain lacks: 404"
+run curl -sS -m 30 -H 'Content-Type: application/json' -X POST "$live_url/conversations/s6/execute" -d '{"name": "utter_greet", "policy": "mine", "confidence": 0.5}'
+expect_out_has '"messages":[{"recipient_id":"s6","text":"Hey! How are you?"}' "/execute runs the action (then the policies, here the fallback)"
+expect_out_has '"policy":"mine","confidence":0.5' "and logs it with the policy and confidence given"
+run curl -sS -m 30 -H 'Content-Type: application/json' -X POST "$live_url/conversations/s6/execute" -d '{"policy": "x"}'
+expect_out_has '"code":400' "/execute without a name: 400"
+
+# --- bad input: a clear error, nothing stored ------------------------------------------------------
+before=$(sqlite3 "$tmp/live.db" "select count(*) from events")
+for body in 'not json' '[1, 2]' '' '"text"'; do
+  run curl -sS -m 30 -H 'Content-Type: application/json' "$live_url/webhooks/rest/webhook" -d "$body"
+  expect_out_has '"code":400' "a webhook body that is not a JSON object ($body): 400 with Rasa's error JSON"
+done
+expect_true '[ "$(sqlite3 "$tmp/live.db" "select count(*) from events")" = "$before" ]' "bad bodies store nothing"
+stop_server live
+
+# --- without a model: messages are logged, nothing is predicted ------------------------------------
+start_server bare --store "sqlite:///$tmp/bare.db"
+say "$bare_url" b1 '/greet'
+expect_true '[ "$out" = "[]" ]' "without a model the channel answers []"
+run curl -sS -m 30 -X POST "$bare_url/conversations/b1/predict"
+expect_out_has '"code":409' "/predict without a model: 409"
+expect_true '[ "$(sqlite3 "$tmp/bare.db" "select count(*) from events where type_name = '"'"'user'"'"'")" = 1 ]' "the message is stored"
+stop_server bare
+
+finish
