@@ -2,8 +2,8 @@
 # Conversations through the REST channel, checked event by event against Rasa 2.8.12's own turn
 # loop: every fixture in tests/fixtures/dialogue_oracle that convo runs (rules with conditions,
 # conversation_start and wait_for_user_input, stories through memoization, fallback with its
-# rewind, restart, session expiry, a response whose braces make the action fail). Plus streaming,
-# the dialogue routes and bad input. Usage: dialogue_test.sh CONVO_BINARY SOURCE_DIR
+# rewind, restart, session expiry, a response whose braces make the action fail, forms with
+# interruptions and validation, custom actions). Plus streaming, the dialogue routes, bad input. Usage: dialogue_test.sh CONVO_BINARY SOURCE_DIR
 set -u
 convo=$(realpath "$1")
 src=$(realpath "$2")
@@ -15,7 +15,7 @@ py=/usr/bin/python3
 fx=$src/tests/fixtures/dialogue_oracle
 cd "$tmp" || exit 1
 cleanup() {
-  for p in $server_pids; do kill -9 "$p" 2>/dev/null; done
+  for p in $server_pids; do kill -9 "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
   cd / && rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -63,6 +63,9 @@ oracle_case bot1 mood      # a story through memoization, conditional response v
 oracle_case bot1 fb        # fallback with rewind, /restart and the follow-up session start
 oracle_case bot6 brace     # response texts whose braces make the utter action fail
 oracle_case bot4 session   # session expiry with slot carry-over
+oracle_case bot1 form      # a form: activation, an interruption by a rule, a rejection, the fallback inside it, completion
+oracle_case bot3 interrupt # an interruption handled by a story: loop_interrupted, continuing and stopping the form
+oracle_case bot3 back      # /back inside a form, action_deactivate_loop
 
 # Custom actions on the action server the fixtures were made with: responses (texts, templates
 # with extra keys, unknown templates, buttons), events, a 400 rejection, a 404, a 500, an invalid
@@ -74,6 +77,7 @@ action_url=http://127.0.0.1:$action_port/webhook
 for i in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$action_port/" && break; sleep 0.1; done
 oracle_case bot2 custom
 oracle_case bot2 loop
+oracle_case bot2 formv     # validate_<form> on the action server: pre-filled slots validated twice, a rejected value
 "$py" - "$tmp/action_requests.jsonl" <<'PY' && ok || fail "the action server gets Rasa's request: next_action, sender_id, tracker, domain, version"
 import json, sys
 reqs = [json.loads(l)["body"] for l in open(sys.argv[1])]

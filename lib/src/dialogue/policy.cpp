@@ -231,17 +231,35 @@ Result<std::shared_ptr<const Policies>> Policies::train(const Json& config, std:
       sources.insert(kLoopRules + f);
       sources.insert(kLoopRules + f + " - action_listen");
     }
+    // RulePolicy._run_prediction_on_trackers over the stories: the first action (and the one
+    // after `...`) is unpredictable; a loop predicted instead of a story's unhappy-path action is
+    // rejected (rasa.core.test.emulate_loop_rejection) and the rules asked again.
     std::set<std::string> used;
     for (const auto& story : data.stories) {
       auto events = to_events(story.events);
-      Tracker prefix("analysis", domain);
+      Tracker running("analysis", domain);
+      bool unpredictable = true;
       for (const auto& e : events) {
-        if (e->type == EventType::Action) {
-          RuleResult r = p->rule_predict(prefix);
-          const Json& name = e->get("name");
-          if (!r.action.empty() && name.is_string() && r.action == name.get<std::string>()) used.insert(r.source);
+        const Json& name = e->get("name");
+        if (e->type != EventType::Action || !name.is_string()) {
+          (void)running.update(e);
+          continue;
         }
-        (void)prefix.update(e);
+        const std::string gold = name.get<std::string>();
+        if (gold == kRuleSnippetAction || unpredictable) {
+          unpredictable = gold == kRuleSnippetAction;
+          (void)running.update(e);
+          continue;
+        }
+        RuleResult r = p->rule_predict(running);
+        const Json loop = running.active_loop_state().value("name", Json());
+        if (loop.is_string() && r.action != gold && r.action == loop.get<std::string>()) {
+          auto rejection = parse_event(Json{{"event", "action_execution_rejected"}, {"name", loop}}, training_context());
+          if (rejection && *rejection) (void)running.update(*rejection);
+          r = p->rule_predict(running);
+        }
+        if (!r.action.empty() && r.action == gold) used.insert(r.source);
+        (void)running.update(e);
       }
     }
     for (const auto& s : sources)

@@ -5,23 +5,22 @@
 #include "convo/core/event_list.hpp"
 #include "convo/core/rasa_version.hpp"
 #include "convo/net/http_client.hpp"
+#include "actions_internal.hpp"
 
 namespace convo::dialogue {
 namespace {
 
 constexpr int kMaxActionsPerTurn = 10;
 
-struct ActionOutcome {
-  std::vector<Json> events;  // returned events (bot events among them go to the channel)
-  bool rejected = false;     // ActionExecutionRejection
-  bool failed = false;       // any other exception: logged, events lost
-};
-
 bool has_response(const Domain& domain, const std::string& name) { return domain.responses.contains(name); }
+
+}  // namespace
+
+namespace detail {
 
 // An utter_ action (ActionBotResponse); `silent` for the default actions' optional responses.
 Result<std::optional<Json>> utter(const std::string& name, const Tracker& tracker, TurnContext& turn, bool silent,
-                                  const Json& kwargs = Json::object()) {
+                                  const Json& kwargs) {
   std::vector<std::string> warnings;
   auto message = generate_response(turn.bot->domain->responses, name, tracker.slot_values(), turn.output->name, kwargs,
                                    turn.choose, warnings);
@@ -36,8 +35,6 @@ Result<std::optional<Json>> utter(const std::string& name, const Tracker& tracke
   m["utter_action"] = name;
   return std::optional<Json>(bot_event_for(std::move(m), turn.ctx.now()));
 }
-
-Json rewind_event(double now) { return {{"event", "rewind"}, {"timestamp", now}}; }
 
 // The action server's `responses` (RemoteAction._utter_responses).
 std::vector<Json> remote_responses(const Json& responses, const Tracker& tracker, TurnContext& turn) {
@@ -129,7 +126,16 @@ ActionOutcome run_remote(const std::string& name, const Tracker& tracker, TurnCo
   return out;
 }
 
+}  // namespace detail
+
+namespace {
+
+using detail::ActionOutcome;
+
+Json rewind_event(double now) { return {{"event", "rewind"}, {"timestamp", now}}; }
+
 ActionOutcome run_action(const std::string& name, Tracker& tracker, TurnContext& turn) {
+  using detail::utter;
   ActionOutcome out;
   const Domain& domain = *turn.bot->domain;
   const double now = turn.ctx.now();
@@ -184,11 +190,9 @@ ActionOutcome run_action(const std::string& name, Tracker& tracker, TurnContext&
     if (turn.log) turn.log(true, "The default action '" + name + "' is not run by convo yet; it logs no events.");
     return out;
   }
-  if (std::find(domain.form_names.begin(), domain.form_names.end(), name) != domain.form_names.end() && !is_custom) {
-    if (turn.log) turn.log(true, "Forms are not run by convo yet: '" + name + "' logs no events.");
-    return out;
-  }
-  return run_remote(name, tracker, turn);
+  if (std::find(domain.form_names.begin(), domain.form_names.end(), name) != domain.form_names.end() && !is_custom)
+    return detail::run_form(name, tracker, turn);
+  return detail::run_remote(name, tracker, turn);
 }
 
 std::optional<Error> apply_json(Tracker& tracker, const Json& event, const ParseContext& ctx) {
@@ -202,7 +206,19 @@ std::optional<Error> apply_json(Tracker& tracker, const Json& event, const Parse
 // messages go out. Returns whether to predict another action.
 Result<bool> run_and_log(Tracker& tracker, TurnContext& turn, const std::string& action, const std::string& policy,
                          const Json& confidence, bool hide_rule_turn, const std::vector<Json>& prediction_events) {
-  ActionOutcome outcome = run_action(action, tracker, turn);
+  // The action runs on a copy that has the prediction's events (a form reads loop_interrupted).
+  ActionOutcome outcome;
+  if (prediction_events.empty()) {
+    outcome = run_action(action, tracker, turn);
+  } else {
+    Tracker working = tracker;
+    for (const auto& e : prediction_events) {
+      Json stamped = e;
+      stamped["timestamp"] = turn.ctx.now();
+      (void)apply_json(working, stamped, turn.ctx);
+    }
+    outcome = run_action(action, working, turn);
+  }
   const double now = turn.ctx.now();
   if (outcome.rejected) {
     if (auto err = apply_json(tracker, {{"event", "action_execution_rejected"}, {"timestamp", now}, {"name", action},

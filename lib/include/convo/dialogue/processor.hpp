@@ -1,7 +1,7 @@
 // Rasa 2.8's turn loop on a tracker (processor.py): predict, run and log actions until
 // action_listen or 10 actions, sending bot messages to the output channel as each action is
-// logged. Default actions, utter_ responses and custom actions on a Rasa SDK action server.
-// Forms (active loops run by convo) and reminders are not run yet: see docs/compatibility.md.
+// logged. Default actions, utter_ responses, forms, and custom actions on a Rasa SDK action
+// server. Reminders and the two-stage fallback are not run yet: see docs/compatibility.md.
 #pragma once
 
 #include <functional>
