@@ -9,6 +9,8 @@
 #include <mutex>
 
 #include "cli.hpp"
+#include "convo/config/credentials.hpp"
+#include "convo/io/file.hpp"
 #include "convo/http/server.hpp"
 #include "convo/dialogue/processor.hpp"
 #include "convo/pipeline/models.hpp"
@@ -32,6 +34,7 @@ struct ServeOptions {
   std::string broker_flush = "10s";
   std::string model;        // --model: an archive or a directory of archives
   std::string model_dir;    // where pulled models go (default: --model's directory, else models)
+  std::string credentials;  // --credentials: the input channels (default: REST only)
   StoreOptions store;
 };
 
@@ -97,6 +100,14 @@ int run_serve(const ServeOptions& opt) {
   server_options.ssl_keyfile = opt.ssl_keyfile;
   server_options.store_description = store->describe();
   server_options.access_log = [logger](const std::string& line) { logger->info("{}", line); };
+  if (!opt.credentials.empty()) {
+    auto text = read_text_file(opt.credentials);
+    if (!text) return report(text.error());
+    auto channels = load_credentials_yaml(*text, opt.credentials, process_environment());
+    if (!channels) return report(channels.error());
+    warn_all(channels->warnings);
+    server_options.channels = std::move(*channels);
+  }
 
   Pipeline pipeline(store, *domain, std::move(broker), log_line);
   pipeline.conversations()->set_log(log_line);
@@ -205,6 +216,9 @@ void setup_serve(CLI::App& app, int& exit_code) {
                   "On shutdown, wait this long for the event broker to confirm what the outbox holds")
       ->capture_default_str()
       ->type_name("DURATION");
+  cmd->add_option("--credentials", opt->credentials,
+                  "credentials.yml: the input channels to mount (rest, callback, custom connectors); default: REST only")
+      ->type_name("FILE");
   add_store_options(*cmd, opt->store);
   cmd->callback([opt, &exit_code] { exit_code = run_serve(*opt); });
 }

@@ -130,6 +130,51 @@ done
 expect_true '[ "$(sqlite3 "$tmp/live.db" "select count(*) from events")" = "$before" ]' "bad bodies store nothing"
 stop_server live
 
+# --- credentials.yml: the callback channel and custom connectors ------------------------------------
+recv_port=$(free_port)
+"$py" "$src/tests/support/receiver.py" "$recv_port" "$tmp/received.log" >/dev/null 2>&1 &
+server_pids="$server_pids $!"
+for i in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$recv_port/" && break; sleep 0.1; done
+dead_port=$(free_port)
+cat >credentials.yml <<YML
+rest:
+callback:
+  url: "http://127.0.0.1:$recv_port/bot"
+myio:
+  type: custom
+  sender: "\$.user.id"
+  text: "\$.message.text"
+  metadata: "\$.meta"
+  input_channel: "myio"
+  reply: collect
+pushio:
+  type: custom
+  sender: "from"
+  text: "body"
+  reply: post
+  reply_url: "http://127.0.0.1:$dead_port/nowhere"
+YML
+start_server chan --model m_live --store "sqlite:///$tmp/chan.db" --credentials credentials.yml
+run curl -sS -m 30 -H 'Content-Type: application/json' "$chan_url/webhooks/callback/webhook" -d '{"sender": "c1", "message": "/greet"}'
+expect_true '[ "$out" = success ]' "the callback channel answers success after the turn"
+expect_true 'grep -qF "\"recipient_id\": \"c1\"" "$tmp/received.log" || grep -qF "\"recipient_id\":\"c1\"" "$tmp/received.log"' "each bot message was POSTed to the callback url"
+run curl -sS -m 30 "$chan_url/webhooks/myio/"
+expect_out_has '"status":"ok"' "a custom connector has its health route"
+run curl -sS -m 30 -H 'Content-Type: application/json' "$chan_url/webhooks/myio/webhook" -d '{"user": {"id": "m1"}, "message": {"text": "/greet"}, "meta": {"device": "kiosk"}}'
+expect_out_has '"recipient_id":"m1","text":"Hey! How are you?"' "a custom connector finds sender and text where credentials.yml says, and collects the replies"
+run curl -sS -m 30 "$chan_url/conversations/m1/tracker"
+expect_out_has '"input_channel":"myio"' "the user event records the connector's input channel"
+expect_out_has '"device":"kiosk"' "and the metadata, which the action server sees in the tracker"
+run curl -sS -m 30 -H 'Content-Type: application/json' "$chan_url/webhooks/pushio/webhook" -d '{"from": "p1", "body": "/greet"}'
+expect_out_has '"code":500' "a reply URL that cannot be reached fails the turn"
+run curl -sS -m 30 "$chan_url/conversations/p1/tracker?include_events=ALL"
+expect_out_lacks '"event":"user"' "and the failed turn is not stored"
+stop_server chan
+printf 'slack:\n  token: x\n' >bad_credentials.yml
+run "$convo" serve --credentials bad_credentials.yml --store memory: -p "$(free_port)"
+expect_status 2 "a channel convo does not implement is a usage error at start"
+expect_err_has "slack" "naming the channel"
+
 # --- without a model: messages are logged, nothing is predicted ------------------------------------
 start_server bare --store "sqlite:///$tmp/bare.db"
 say "$bare_url" b1 '/greet'

@@ -306,6 +306,7 @@ std::optional<Error> predict_and_execute(Tracker& tracker, TurnContext& turn) {
                             p.hide_rule_turn, p.events);
     if (!done) return done.error();
     again = *done;
+    if (turn.output && turn.output->failed) return turn.output->failed;
   }
   const Json last = tracker.latest_action_name();
   if (actions >= kMaxActionsPerTurn && last != "action_listen" && last != "action_session_start" && turn.log)

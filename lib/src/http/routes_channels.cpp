@@ -1,6 +1,7 @@
 // Input channels and the dialogue routes (spec http-api.md §6, §3.8-§3.10): the REST channel
 // (POST /webhooks/rest/webhook, ?stream=true), /execute, /trigger_intent and /predict.
 #include "convo/core/text.hpp"
+#include "convo/net/http_client.hpp"
 #include "convo/dialogue/nlg.hpp"
 #include "convo/pipeline/conversations.hpp"
 #include "server_internal.hpp"
@@ -43,40 +44,80 @@ void reply_turn(httplib::Response& res, const Tracker& tracker, Verbosity verbos
   res.set_content(body, "application/json");
 }
 
-}  // namespace
+// POSTs one bot message to a channel's reply URL; a failure stops the turn (callback channel).
+void post_reply(const ChannelConfig& channel, const Json& message, dialogue::OutputChannel& out) {
+  if (out.failed) return;
+  HttpTransfer t;
+  t.method = "POST";
+  t.url = channel.reply_url;
+  t.headers.push_back("Content-Type: application/json");
+  for (const auto& [k, v] : channel.headers.items()) t.headers.push_back(k + ": " + (v.is_string() ? v.get<std::string>() : dump_compact(v)));
+  t.body = dump_compact(message);
+  t.timeout_s = 30;
+  auto done = perform(t);
+  if (!done) out.failed = Error{ErrorKind::Upstream, "the bot message could not be sent to " + channel.reply_url + ": " + done.error().message};
+  // A 4xx/5xx from the receiver is logged by Rasa and ignored.
+}
 
-void add_channel_routes(std::vector<Route>& routes, Conversations& conversations) {
-  Conversations* conv = &conversations;
-  routes.push_back({"GET", std::regex("/webhooks/rest/?"), false, false, false,
+// One input channel's two routes: GET /webhooks/<name>/ and POST /webhooks/<name>/webhook.
+void add_channel(std::vector<Route>& routes, Conversations* conv, const ChannelConfig& channel) {
+  const std::string prefix = "/webhooks/" + channel.name;
+  routes.push_back({"GET", std::regex(prefix + "/?"), false, false, false,
                     [](const httplib::Request&, httplib::Response& res, const std::smatch&) {
                       reply_json(res, 200, {{"status", "ok"}});
                     }});
-  routes.push_back({"POST", std::regex("/webhooks/rest/webhook"), false, false, false,
-                    [conv](const httplib::Request& req, httplib::Response& res, const std::smatch&) {
+  routes.push_back({"POST", std::regex(prefix + "/webhook"), false, false, false,
+                    [conv, channel](const httplib::Request& req, httplib::Response& res, const std::smatch&) {
                       auto body = object_body(req, res);
                       if (!body) return;
-                      Conversations::Message m = rest_message(*body);
-                      if (bool_param(req, "stream", false)) {
+                      Conversations::Message m;
+                      if (channel.kind == ChannelConfig::Kind::Custom) {
+                        Json sender = json_at_path(*body, channel.sender_path);
+                        m.sender_id = sender.is_null() ? "default" : sender.is_string() ? sender.get<std::string>() : py_str(sender);
+                        Json text = json_at_path(*body, channel.text_path);
+                        m.text = text.is_string() ? strip_whitespace(text.get<std::string>()) : std::string();
+                        if (!channel.metadata_path.empty()) {
+                          Json meta = json_at_path(*body, channel.metadata_path);
+                          if (meta.is_object()) m.metadata = meta;
+                        }
+                        m.input_channel = channel.input_channel;
+                      } else {
+                        m = rest_message(*body);
+                        if (channel.kind == ChannelConfig::Kind::Callback) {
+                          m.input_channel = "callback";
+                          m.metadata = nullptr;
+                        }
+                      }
+                      dialogue::OutputChannel out;
+                      out.name = channel.kind == ChannelConfig::Kind::Rest ? "collector" : channel.name;
+                      std::vector<Json> collected;
+                      if (channel.reply_post) {
+                        out.send = [&](const Json& bot) {
+                          for (const auto& o : dialogue::collector_messages(bot, m.sender_id)) post_reply(channel, o, out);
+                        };
+                        auto done = conv->handle_message(m, out);
+                        if (!done) return reply_error(res, http_error_for(done.error()));
+                        return reply_text(res, 200, "success", "text/plain; charset=utf-8");
+                      }
+                      if (channel.kind == ChannelConfig::Kind::Rest && bool_param(req, "stream", false)) {
                         // Each bot message as one JSON line as soon as it is logged; the turn runs
                         // while the response is written.
                         res.set_chunked_content_provider(
                             "text/event-stream", [conv, m](std::size_t, httplib::DataSink& sink) {
-                              dialogue::OutputChannel out;
-                              out.name = "queue";
-                              out.send = [&](const Json& bot) {
+                              dialogue::OutputChannel stream;
+                              stream.name = "queue";
+                              stream.send = [&](const Json& bot) {
                                 for (const auto& o : dialogue::collector_messages(bot, m.sender_id)) {
                                   std::string line = dump_compact(o) + "\n";
                                   sink.write(line.data(), line.size());
                                 }
                               };
-                              (void)conv->handle_message(m, out);  // a failed turn ends the stream, unstored
+                              (void)conv->handle_message(m, stream);  // a failed turn ends the stream, unstored
                               sink.done();
                               return true;
                             });
                         return;
                       }
-                      std::vector<Json> collected;
-                      dialogue::OutputChannel out;
                       out.send = [&](const Json& bot) {
                         for (auto& o : dialogue::collector_messages(bot, m.sender_id)) collected.push_back(std::move(o));
                       };
@@ -84,6 +125,13 @@ void add_channel_routes(std::vector<Route>& routes, Conversations& conversations
                       (void)conv->handle_message(m, out);
                       reply_json(res, 200, Json(collected));
                     }});
+}
+
+}  // namespace
+
+void add_channel_routes(std::vector<Route>& routes, Conversations& conversations, const Credentials& channels) {
+  Conversations* conv = &conversations;
+  for (const auto& channel : channels.channels) add_channel(routes, conv, channel);
 
   routes.push_back({"POST", std::regex(std::string(kConversation) + "/execute"), true, true, true,
                     [conv](const httplib::Request& req, httplib::Response& res, const std::smatch& match) {

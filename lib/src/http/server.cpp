@@ -170,7 +170,7 @@ HttpServer::HttpServer(ServerOptions options, std::shared_ptr<Conversations> con
   add_misc_routes(impl_->routes, *impl_->conversations, impl_->options);
   add_tracker_routes(impl_->routes, *impl_->conversations);
   add_nlu_routes(impl_->routes, *impl_->conversations);
-  add_channel_routes(impl_->routes, *impl_->conversations);
+  add_channel_routes(impl_->routes, *impl_->conversations, impl_->options.channels);
 }
 
 HttpServer::~HttpServer() = default;

@@ -41,7 +41,7 @@ bool bool_param(const httplib::Request& req, const std::string& name, bool fallb
 // The routes of the management API (routes_tracker.cpp, routes_misc.cpp).
 void add_tracker_routes(std::vector<Route>& routes, Conversations& conversations);
 void add_nlu_routes(std::vector<Route>& routes, Conversations& conversations);
-void add_channel_routes(std::vector<Route>& routes, Conversations& conversations);
+void add_channel_routes(std::vector<Route>& routes, Conversations& conversations, const Credentials& channels);
 void add_misc_routes(std::vector<Route>& routes, Conversations& conversations, const ServerOptions& options);
 
 }  // namespace convo::http_internal

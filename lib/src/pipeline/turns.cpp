@@ -66,6 +66,7 @@ Result<std::unique_ptr<Tracker>> Conversations::handle_message(const Message& m,
   } else if (log_) {
     log_(true, "No model is loaded: the message was logged and nothing was predicted.");
   }
+  if (output.failed) return *output.failed;
   if (auto err = store_new_events(*tracker, before)) return *err;
   return tracker;
 }

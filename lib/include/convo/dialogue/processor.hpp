@@ -39,6 +39,9 @@ struct ActionEndpoint {
 struct OutputChannel {
   std::string name = "collector";
   std::function<void(const Json& bot_event)> send;
+  // Set by `send` when a message could not be delivered (the callback channel): the turn stops
+  // and is not stored, as in Rasa.
+  std::optional<Error> failed;
 };
 
 struct TurnContext {

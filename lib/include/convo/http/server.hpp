@@ -8,6 +8,7 @@
 
 #include "convo/core/error.hpp"
 #include "convo/core/json.hpp"
+#include "convo/config/credentials.hpp"
 #include "convo/http/auth.hpp"
 #include "convo/pipeline/conversations.hpp"
 #include "convo/pipeline/models.hpp"
@@ -28,6 +29,7 @@ struct ServerOptions {
   std::shared_ptr<ModelManager> models;  // the model (PUT/DELETE /model, /status); null: none
   std::string model_dir = "models";      // where PUT /model's model_server pulls to
   std::function<void(const std::string&)> access_log;  // one line per request; null: none
+  Credentials channels = default_credentials();          // the input channels mounted
 };
 
 class HttpServer {
