@@ -27,14 +27,25 @@ test: test-deps build
 
 RUN_DB ?= $(BUILD_DIR)/run.db
 PORT ?= 5005
+ACTIONS_PORT ?= 5055
 
-# The main job: convo serve over an embedded SQLite store holding the example conversation.
+# The main job: convo serve on an embedded SQLite store, answering the example bot (examples/bot:
+# rules, stories, a form, a custom action on its small action server) through the REST channel,
+# with the example conversation loaded.
 run: build
 	$(CONVO) tracker put alice examples/restaurant_tracker.json --store sqlite:///$(RUN_DB) -o table
-	$(CONVO) tracker show alice --store sqlite:///$(RUN_DB) --domain examples/restaurant_domain.yml --all-sessions -o table
-	@echo "convo serve on http://localhost:$(PORT) (store $(RUN_DB)); try:"
+	$(CONVO) model build examples/bot -o $(BUILD_DIR)/models --name bot.tar.gz --format table
+	printf 'tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: %s\naction_endpoint:\n  url: http://localhost:%s/webhook\n' \
+	  "$(abspath $(RUN_DB))" "$(ACTIONS_PORT)" >$(BUILD_DIR)/run_endpoints.yml
+	@echo "convo serve on http://localhost:$(PORT) (store $(RUN_DB), the example bot; actions on port $(ACTIONS_PORT)); try:"
+	@echo "  curl -s localhost:$(PORT)/webhooks/rest/webhook -d '{\"sender\": \"u1\", \"message\": \"/greet\"}'"
 	@echo "  curl -s localhost:$(PORT)/conversations/alice/tracker | head -c 300"
-	$(CONVO) serve --enable-api --port $(PORT) --store sqlite:///$(RUN_DB) --domain examples/restaurant_domain.yml
+	@if command -v python3 >/dev/null; then python3 examples/bot/actions.py --port $(ACTIONS_PORT) & \
+	  actions=$$!; trap 'kill $$actions 2>/dev/null' EXIT INT TERM; \
+	  $(CONVO) serve --enable-api --port $(PORT) --model $(BUILD_DIR)/models --endpoints $(BUILD_DIR)/run_endpoints.yml \
+	    --credentials examples/bot/credentials.yml; \
+	else $(CONVO) serve --enable-api --port $(PORT) --model $(BUILD_DIR)/models --endpoints $(BUILD_DIR)/run_endpoints.yml \
+	    --credentials examples/bot/credentials.yml; fi
 
 bench: build
 	sh bench/tracker/run.sh

@@ -81,6 +81,7 @@ _convo() {
     "convo serve|-m"|"convo serve|--model") return ;;
     "convo serve|--model-dir") return ;;
     "convo serve|--broker-flush-timeout") return ;;
+    "convo serve|--credentials") COMPREPLY=($(compgen -f -- "$cur")); return ;;
     "convo serve|--store") return ;;
     "convo serve|--endpoints") COMPREPLY=($(compgen -f -- "$cur")); return ;;
     "convo status|--wait") return ;;
@@ -153,7 +154,7 @@ _convo() {
     "convo events") COMPREPLY=($(compgen -W "validate push -h --help" -- "$cur")) ;;
     "convo events validate") COMPREPLY=($(compgen -W "-h --help --domain -o --output" -- "$cur")); [[ $cur != -* ]] && COMPREPLY+=($(compgen -f -- "$cur")) ;;
     "convo events push") COMPREPLY=($(compgen -W "-h --help -o --output --store --endpoints --url --token --jwt --timeout" -- "$cur")); [[ $cur != -* ]] && COMPREPLY+=($(compgen -f -- "$cur")) ;;
-    "convo serve") COMPREPLY=($(compgen -W "-h --help -p --port -i --interface --enable-api --cors -t --auth-token --jwt-secret --jwt-method --domain --response-timeout --max-body-mb --log-file --log-level --ssl-certificate --ssl-keyfile -m --model --model-dir --broker-flush-timeout --store --endpoints" -- "$cur")) ;;
+    "convo serve") COMPREPLY=($(compgen -W "-h --help -p --port -i --interface --enable-api --cors -t --auth-token --jwt-secret --jwt-method --domain --response-timeout --max-body-mb --log-file --log-level --ssl-certificate --ssl-keyfile -m --model --model-dir --broker-flush-timeout --credentials --store --endpoints" -- "$cur")) ;;
     "convo status") COMPREPLY=($(compgen -W "-h --help --wait -o --output --url --token --jwt --timeout" -- "$cur")) ;;
     "convo consume-kafka") COMPREPLY=($(compgen -W "-h --help --brokers --topic --group --offset -X --store -o --output -e --exit-at-end --follow -c --count --dead-letter --retry-for --batch --batch-wait" -- "$cur")) ;;
     "convo consume-amqp") COMPREPLY=($(compgen -W "-h --help --url --queue --exchange --prefetch --store -o --output -e --exit-at-end --follow -c --count --dead-letter --retry-for --batch --batch-wait" -- "$cur")) ;;

@@ -113,6 +113,7 @@ complete -c convo -n '__fish_seen_subcommand_from serve' -l ssl-keyfile -r -F -d
 complete -c convo -n '__fish_seen_subcommand_from serve' -s m -l model -x -d 'Model archive to run, or a directory whose newest *.tar.gz is used (its domain replaces --domain)'
 complete -c convo -n '__fish_seen_subcommand_from serve' -l model-dir -x -d 'Where models pulled from endpoints.yml'\''s models: server or PUT /model go (default: --model when it is a directory, else models)'
 complete -c convo -n '__fish_seen_subcommand_from serve' -l broker-flush-timeout -x -d 'On shutdown, wait this long for the event broker to confirm what the outbox holds'
+complete -c convo -n '__fish_seen_subcommand_from serve' -l credentials -r -F -d 'credentials.yml: the input channels to mount (rest, callback, custom connectors); default: REST only'
 complete -c convo -n '__fish_seen_subcommand_from serve' -l store -x -d 'Tracker store URL: sqlite:///path.db, postgresql://user:pw@host/db or memory: (default: $CONVO_STORE, else sqlite:///rasa.db)'
 complete -c convo -n '__fish_seen_subcommand_from serve' -l endpoints -r -F -d 'endpoints.yml whose tracker_store section names the store (as Rasa reads it)'
 complete -c convo -n '__fish_seen_subcommand_from status' -s h -l help -d 'Print this help message and exit'

@@ -5,7 +5,7 @@ set -eu
 profile=${1:-build}
 pkgs="g++ cmake ninja-build pkg-config ccache make nlohmann-json3-dev libcli11-dev libyaml-cpp-dev catch2 libfmt-dev libsqlite3-dev libpq-dev libspdlog-dev
   libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev libjwt-dev libcurl4-openssl-dev
-  librdkafka-dev librabbitmq-dev libarchive-dev"
+  librdkafka-dev librabbitmq-dev libarchive-dev python3"
 if [ "$profile" = test ]; then
   pkgs="$pkgs bsdutils bash python3 groff-base zsh fish sqlite3 postgresql curl
     python3-jsonschema python3-jwt python3-cryptography python3-yaml openssl
