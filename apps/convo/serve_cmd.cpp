@@ -111,6 +111,7 @@ int run_serve(const ServeOptions& opt) {
 
   Pipeline pipeline(store, *domain, std::move(broker), log_line);
   pipeline.conversations()->set_log(log_line);
+  pipeline.conversations()->enable_reminders();
   if (endpoints && endpoints->action_endpoint.is_object()) {
     const Json& section = endpoints->action_endpoint;
     dialogue::ActionEndpoint action;
@@ -119,6 +120,16 @@ int run_serve(const ServeOptions& opt) {
     if (section.contains("timeout") && section["timeout"].is_number()) action.timeout_s = section["timeout"].get<double>();
     if (action.url.empty()) return report(usage_error(endpoints->source + ": action_endpoint: url is missing"));
     pipeline.conversations()->set_action_endpoint(action);
+  }
+  if (endpoints && endpoints->nlu.is_object()) {
+    const Json& section = endpoints->nlu;
+    const std::string type = ascii_lower(section.value("type", std::string("http")));
+    if (type != "http") return report(usage_error(endpoints->source + ": nlu: type '" + type + "' is not supported (only http)"));
+    dialogue::NluEndpoint nlu;
+    nlu.url = section.value("url", std::string());
+    if (nlu.url.empty()) return report(usage_error(endpoints->source + ": nlu: url is missing"));
+    if (section.contains("token") && section["token"].is_string()) nlu.token = section["token"].get<std::string>();
+    pipeline.conversations()->set_nlu_endpoint(nlu);
   }
   if (pipeline.publishing()) server_options.broker_status = [&pipeline] { return pipeline.broker_status(); };
   // Models: --model first (a local archive), then the models: endpoint pulls once before the

@@ -169,11 +169,82 @@ run curl -sS -m 30 -H 'Content-Type: application/json' "$chan_url/webhooks/pushi
 expect_out_has '"code":500' "a reply URL that cannot be reached fails the turn"
 run curl -sS -m 30 "$chan_url/conversations/p1/tracker?include_events=ALL"
 expect_out_lacks '"event":"user"' "and the failed turn is not stored"
+# output_channel on the HTTP API: a channel that pushes gets the messages, the answer has none
+run curl -sS -m 30 -H 'Content-Type: application/json' -X POST "$chan_url/conversations/c1/trigger_intent?output_channel=latest" -d '{"name": "greet"}'
+expect_out_lacks '"messages"' "output_channel=latest with a callback conversation: no messages in the answer"
+expect_true '[ "$(grep -c "\"c1\"" "$tmp/received.log")" -ge 2 ]' "they went to the callback url instead"
+run curl -sS -m 30 -X POST "$chan_url/conversations/r1/respond?q=/greet"
+expect_out_has '"recipient_id":"r1","text":"Hey! How are you?"' "POST …/respond?q= (rasa_core 0.14) answers the bot's messages"
+run curl -sS -m 30 -X POST "$chan_url/conversations/r1/respond"
+expect_out_has '"reason":"InvalidParameter"' "respond without a message: 400 InvalidParameter"
 stop_server chan
 printf 'slack:\n  token: x\n' >bad_credentials.yml
 run "$convo" serve --credentials bad_credentials.yml --store memory: -p "$(free_port)"
 expect_status 2 "a channel convo does not implement is a usage error at start"
 expect_err_has "slack" "naming the channel"
+
+# --- the nlu: endpoint: texts not starting with / are parsed remotely -------------------------------
+nlu_port=$(free_port)
+"$py" "$src/tests/support/nlu_server.py" "$nlu_port" "$tmp/nlu_requests.log" >/dev/null 2>&1 &
+server_pids="$server_pids $!"
+for i in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$nlu_port/" && break; sleep 0.1; done
+printf 'tracker_store:\n  type: sql\n  dialect: sqlite\n  db: %s\nnlu:\n  url: http://127.0.0.1:%s\n  token: secret\n' "$tmp/nlu.db" "$nlu_port" >ep_nlu.yml
+start_server nlu --model m_live --endpoints ep_nlu.yml
+say "$nlu_url" n1 'hello there'
+expect_true 'jtrue "j == [{\"recipient_id\": \"n1\", \"text\": \"Hey! How are you?\"}]"' "a text is understood by the nlu endpoint and answered"
+expect_true '"$py" -c "import json,sys; r=[json.loads(l) for l in open(sys.argv[1])]; assert r[0][\"path\"] == \"/model/parse\"; b=r[0][\"body\"]; assert b[\"text\"] == \"hello there\" and b[\"token\"] == \"secret\" and len(b[\"message_id\"]) == 32" "$tmp/nlu_requests.log"' \
+  "Rasa's request: POST <url>/model/parse with text, message_id and the token in the body"
+say "$nlu_url" n1 '/goodbye'
+expect_true '[ "$(wc -l <"$tmp/nlu_requests.log")" -eq 1 ]' "/intent messages never reach the nlu endpoint"
+stop_server nlu
+printf 'tracker_store:\n  type: sql\n  dialect: sqlite\n  db: %s\nnlu:\n  url: http://127.0.0.1:%s\n' "$tmp/nlu2.db" "$(free_port)" >ep_nlu2.yml
+start_server nlu2 --model m_live --endpoints ep_nlu2.yml
+say "$nlu2_url" n2 'hello there'
+run curl -sS -m 30 "$nlu2_url/conversations/n2/tracker"
+expect_out_has '"intent":{"name":"","confidence":0.0}' "an unreachable nlu endpoint gives Rasa's empty parse result"
+expect_out_has '"text":"hello there"' "and the user event keeps the text"
+stop_server nlu2
+
+# --- reminders: set by a custom action, fired as an external intent, killed by a user message -------
+# The action server answers with a reminder due 2 s later (the behaviours file is written just
+# before each request; the server re-reads it).
+"$convo" model build "$src/tests/fixtures/dialogue/reminder_bot" -o m_rem --name model.tar.gz --format json >/dev/null
+write_reminders() {
+  "$py" - "$tmp/rem_actions.json" <<'PY'
+import datetime, json, sys
+due = (datetime.datetime.now() + datetime.timedelta(seconds=2)).isoformat()
+ping = lambda name, kill: {"event": "reminder", "intent": "EXTERNAL_ping", "entities": {"what": "tea"},
+                           "date_time": due, "name": name, "kill_on_user_msg": kill, "timestamp": None}
+json.dump({"action_set_reminder": {"events": [ping("tea", False)], "responses": [{"response": "utter_set"}]},
+           "action_set_killable_reminder": {"events": [ping("killable", True)], "responses": [{"response": "utter_set"}]}},
+          open(sys.argv[1], "w"))
+PY
+}
+write_reminders
+"$py" "$src/tests/support/action_server.py" --actions "$tmp/rem_actions.json" --port-file "$tmp/rem_port" >/dev/null 2>"$tmp/rem_actions.log" &
+server_pids="$server_pids $!"
+for i in $(seq 50); do [ -s "$tmp/rem_port" ] && break; sleep 0.1; done
+printf 'tracker_store:\n  type: sql\n  dialect: sqlite\n  db: %s\naction_endpoint:\n  url: http://127.0.0.1:%s/webhook\n' "$tmp/rem.db" "$(cat "$tmp/rem_port")" >ep_rem.yml
+start_server rem --model m_rem --endpoints ep_rem.yml
+say "$rem_url" t1 '/remind'
+expect_true 'jtrue "j == [{\"recipient_id\": \"t1\", \"text\": \"Reminder set.\"}]"' "a custom action sets a reminder"
+fired=""
+for i in $(seq 100); do
+  fired=$(sqlite3 "$tmp/rem.db" "select count(*) from events where sender_id = 't1' and type_name = 'user' and data like '%EXTERNAL: EXTERNAL_ping%'")
+  [ "$fired" = 1 ] && break
+  sleep 0.1
+done
+expect_true '[ "$fired" = 1 ]' "the reminder fires its intent as an external message"
+expect_true '[ "$(sqlite3 "$tmp/rem.db" "select count(*) from events where sender_id = '"'"'t1'"'"' and data like '"'"'%Ping: tea%'"'"'")" = 1 ]' \
+  "and the bot's turn runs, with the reminder's entities filling the slot"
+write_reminders
+say "$rem_url" t2 '/remind_killable'
+say "$rem_url" t2 '/greet'
+for i in $(seq 100); do grep -q "Canceled reminder because it is outdated" "$tmp/rem.log" && break; sleep 0.1; done
+expect_true 'grep -q "Canceled reminder because it is outdated" "$tmp/rem.log"' "a kill_on_user_msg reminder after a user message is dropped"
+expect_true '[ "$(sqlite3 "$tmp/rem.db" "select count(*) from events where sender_id = '"'"'t2'"'"' and data like '"'"'%EXTERNAL: %'"'"'")" = 0 ]' \
+  "and nothing of it is stored"
+stop_server rem
 
 # --- without a model: messages are logged, nothing is predicted ------------------------------------
 start_server bare --store "sqlite:///$tmp/bare.db"

@@ -250,6 +250,9 @@ Result<bool> run_and_log(Tracker& tracker, TurnContext& turn, const std::string&
     if (!*parsed) continue;
     if (auto err = tracker.update(*parsed)) return *err;
     if ((*parsed)->type == EventType::Bot) sent.push_back(*parsed);
+    if ((*parsed)->type == EventType::Reminder) turn.reminders.emplace_back(true, (*parsed)->data);
+    if ((*parsed)->type == EventType::CancelReminder)
+      turn.reminders.emplace_back(false, (*parsed)->hidden.is_object() ? (*parsed)->hidden : Json::object());
   }
   // execute_side_effects: the bot messages go out after the events are logged.
   if (turn.output && turn.output->send)

@@ -127,6 +127,39 @@ void add_channel(std::vector<Route>& routes, Conversations* conv, const ChannelC
                     }});
 }
 
+// Rasa's output_channel query parameter (spec §3.20): "latest" is the conversation's latest input
+// channel; a mounted channel that can push (callback, a connector with reply: post) gets the
+// messages, and the answer then has no "messages"; anything else collects them.
+const ChannelConfig* pushing_channel(const httplib::Request& req, Conversations& conv, const std::string& id,
+                                     const Credentials& channels) {
+  if (!req.has_param("output_channel")) return nullptr;
+  std::string name = req.get_param_value("output_channel");
+  if (name == "latest") {
+    auto tracker = conv.load(id);
+    const Json latest = tracker && *tracker ? (*tracker)->latest_input_channel() : Json();
+    name = latest.is_string() ? latest.get<std::string>() : "";
+  }
+  for (const auto& c : channels.channels)
+    if (c.reply_post && (c.name == name || (c.kind == ChannelConfig::Kind::Custom && c.input_channel == name))) return &c;
+  return nullptr;
+}
+
+// The output channel of /execute and /trigger_intent: pushing to `channel` or collecting.
+void route_output(dialogue::OutputChannel& out, const ChannelConfig* channel, const std::string& id,
+                  std::vector<Json>& collected) {
+  if (channel) {
+    out.name = channel->name;
+    auto* self = &out;
+    out.send = [channel, id, self](const Json& bot) {
+      for (const auto& o : dialogue::collector_messages(bot, id)) post_reply(*channel, o, *self);
+    };
+  } else {
+    out.send = [&collected, id](const Json& bot) {
+      for (auto& o : dialogue::collector_messages(bot, id)) collected.push_back(std::move(o));
+    };
+  }
+}
+
 }  // namespace
 
 void add_channel_routes(std::vector<Route>& routes, Conversations& conversations, const Credentials& channels) {
@@ -134,7 +167,7 @@ void add_channel_routes(std::vector<Route>& routes, Conversations& conversations
   for (const auto& channel : channels.channels) add_channel(routes, conv, channel);
 
   routes.push_back({"POST", std::regex(std::string(kConversation) + "/execute"), true, true, true,
-                    [conv](const httplib::Request& req, httplib::Response& res, const std::smatch& match) {
+                    [conv, channels](const httplib::Request& req, httplib::Response& res, const std::smatch& match) {
                       if (!conv->bot()) return reply_error(res, no_agent());
                       auto body = object_body(req, res);
                       if (!body) return;
@@ -145,19 +178,18 @@ void add_channel_routes(std::vector<Route>& routes, Conversations& conversations
                       Verbosity verbosity;
                       if (!verbosity_param(req, res, verbosity)) return;
                       std::vector<Json> collected;
-                      dialogue::OutputChannel out;
                       const std::string id = match[1].str();
-                      out.send = [&](const Json& bot) {
-                        for (auto& o : dialogue::collector_messages(bot, id)) collected.push_back(std::move(o));
-                      };
+                      const ChannelConfig* push = pushing_channel(req, *conv, id, channels);
+                      dialogue::OutputChannel out;
+                      route_output(out, push, id, collected);
                       auto tracker = conv->execute(id, name.get<std::string>(), body->value("policy", Json()),
                                                    body->value("confidence", Json()), out);
                       if (!tracker) return reply_error(res, http_error_for(tracker.error()));
-                      reply_turn(res, **tracker, verbosity, &collected);
+                      reply_turn(res, **tracker, verbosity, push ? nullptr : &collected);
                     }});
 
   routes.push_back({"POST", std::regex(std::string(kConversation) + "/trigger_intent"), true, true, true,
-                    [conv](const httplib::Request& req, httplib::Response& res, const std::smatch& match) {
+                    [conv, channels](const httplib::Request& req, httplib::Response& res, const std::smatch& match) {
                       if (!conv->bot()) return reply_error(res, no_agent());
                       auto body = object_body(req, res);
                       if (!body) return;
@@ -168,15 +200,46 @@ void add_channel_routes(std::vector<Route>& routes, Conversations& conversations
                       Verbosity verbosity;
                       if (!verbosity_param(req, res, verbosity)) return;
                       std::vector<Json> collected;
-                      dialogue::OutputChannel out;
                       const std::string id = match[1].str();
-                      out.send = [&](const Json& bot) {
-                        for (auto& o : dialogue::collector_messages(bot, id)) collected.push_back(std::move(o));
-                      };
+                      const ChannelConfig* push = pushing_channel(req, *conv, id, channels);
+                      dialogue::OutputChannel out;
+                      route_output(out, push, id, collected);
                       auto tracker = conv->trigger_intent(id, name.get<std::string>(), body->value("entities", Json()), out);
                       if (!tracker) return reply_error(res, http_error_for(tracker.error()));
-                      reply_turn(res, **tracker, verbosity, &collected);
+                      reply_turn(res, **tracker, verbosity, push ? nullptr : &collected);
                     }});
+
+  // rasa_core 0.14's respond (spec §5.1): the message from `query`/`q` in the query or the body,
+  // the turn's bot messages as the REST channel answers them.
+  for (const char* method : {"GET", "POST"}) {
+    routes.push_back({method, std::regex(std::string(kConversation) + "/respond"), true, true, true,
+                      [conv](const httplib::Request& req, httplib::Response& res, const std::smatch& match) {
+                        Json text;
+                        for (const char* key : {"query", "q"})
+                          if (text.is_null() && req.has_param(key)) text = req.get_param_value(key);
+                        if (text.is_null() && !req.body.empty()) {
+                          auto parsed = parse_json_text(req.body);
+                          if (auto* body = std::get_if<Json>(&parsed); body && body->is_object())
+                            for (const char* key : {"query", "q"})
+                              if (text.is_null() && body->contains(key) && (*body)[key].is_string()) text = (*body)[key];
+                        }
+                        if (!text.is_string())
+                          return reply_error(res, {400, "InvalidParameter", "Missing the message parameter.",
+                                                   {{"parameter", "query"}, {"in", "query"}}, nullptr});
+                        Conversations::Message m;
+                        m.sender_id = match[1].str();
+                        m.text = strip_whitespace(text.get<std::string>());
+                        m.input_channel = "rest";
+                        std::vector<Json> collected;
+                        dialogue::OutputChannel out;
+                        out.send = [&](const Json& bot) {
+                          for (auto& o : dialogue::collector_messages(bot, m.sender_id)) collected.push_back(std::move(o));
+                        };
+                        auto done = conv->handle_message(m, out);
+                        if (!done) return reply_error(res, http_error_for(done.error()));
+                        reply_json(res, 200, Json(collected));
+                      }});
+  }
 
   routes.push_back({"POST", std::regex(std::string(kConversation) + "/predict"), true, true, true,
                     [conv](const httplib::Request&, httplib::Response& res, const std::smatch& match) {

@@ -2,7 +2,7 @@
 // (processor.py's handle_message, execute_action, trigger_external_user_uttered, predict_next).
 #include <algorithm>
 
-#include "convo/core/regex_interpreter.hpp"
+#include "convo/dialogue/understanding.hpp"
 #include "convo/pipeline/conversations.hpp"
 #include "conversation_lock.hpp"
 
@@ -21,7 +21,7 @@ Json user_event_json(const Conversations::Message& m, const Json& parsed, const 
   Json parse_data = Json::object();
   parse_data["intent"] = parsed.value("intent", Json::object());
   parse_data["entities"] = parsed.value("entities", Json::array());
-  parse_data["text"] = m.text;
+  parse_data["text"] = parsed.contains("text") ? parsed["text"] : Json(m.text);
   parse_data["message_id"] = id;
   parse_data["metadata"] = m.metadata.is_null() ? Json::object() : m.metadata;
   for (const auto& [k, v] : parsed.items())
@@ -48,19 +48,25 @@ dialogue::TurnContext Conversations::turn_context(dialogue::OutputChannel& outpu
 }
 
 Result<std::unique_ptr<Tracker>> Conversations::handle_message(const Message& m, dialogue::OutputChannel& output) {
-  const auto bot_now = bot();
   ConversationLock lock(locks_, m.sender_id);
   auto loaded = load_or_new(m.sender_id);
   if (!loaded) return loaded.error();
-  std::unique_ptr<Tracker> tracker = std::move(*loaded);
+  return turn_locked(std::move(*loaded), m, output);
+}
+
+Result<std::unique_ptr<Tracker>> Conversations::turn_locked(std::unique_ptr<Tracker> tracker, const Message& m,
+                                                            dialogue::OutputChannel& output) {
+  const auto bot_now = bot();
   const std::size_t before = tracker->events().size();
   if (auto err = start_session_if_needed(*tracker, m.metadata)) return *err;
-  const Json parsed = m.parse_data.is_object() ? m.parse_data : regex_parse(m.text);
-  auto user = parse_event(user_event_json(m, parsed, message_id(ctx_), ctx_.now()), ctx_);
+  const std::string id = message_id(ctx_);
+  const Json parsed = m.parse_data.is_object() ? m.parse_data
+                                               : dialogue::parse_message(m.text, id, nlu_endpoint_ ? &*nlu_endpoint_ : nullptr, log_);
+  auto user = parse_event(user_event_json(m, parsed, id, ctx_.now()), ctx_);
   if (!user) return runtime_error("the message cannot be logged: " + user.error().message);
   if (auto err = tracker->update_with_autofill(*user, ctx_.now())) return *err;
+  dialogue::TurnContext turn = turn_context(output);
   if (bot_now) {
-    dialogue::TurnContext turn = turn_context(output);
     turn.bot = bot_now.get();
     if (auto err = dialogue::predict_and_execute(*tracker, turn)) return *err;
   } else if (log_) {
@@ -68,7 +74,65 @@ Result<std::unique_ptr<Tracker>> Conversations::handle_message(const Message& m,
   }
   if (output.failed) return *output.failed;
   if (auto err = store_new_events(*tracker, before)) return *err;
+  apply_side_effects(m.sender_id, turn);
   return tracker;
+}
+
+void Conversations::apply_side_effects(const std::string& id, const dialogue::TurnContext& turn) {
+  if (!reminders_) return;
+  for (const auto& [schedule, data] : turn.reminders) {
+    if (!schedule) reminders_->cancel(id, data);
+    else if (!reminders_->schedule(id, data) && log_)
+      log_(true, "reminder " + dump_compact(data.value("name", Json())) + " has a date_time that cannot be read; not scheduled");
+  }
+}
+
+void Conversations::enable_reminders() {
+  reminders_ = std::make_shared<ReminderScheduler>([this](const std::string& id, const Json& r) { fire_reminder(id, r); });
+}
+
+std::size_t Conversations::pending_reminders() const { return reminders_ ? reminders_->pending() : 0; }
+
+void Conversations::fire_reminder(const std::string& id, const Json& reminder) {
+  ConversationLock lock(locks_, id);
+  auto loaded = load(id);
+  if (!loaded || !*loaded) return;
+  std::unique_ptr<Tracker> tracker = std::move(*loaded);
+  const Json name = reminder.value("name", Json());
+  // Rasa's _has_message_after_reminder and _is_reminder_still_valid.
+  bool user_after = true;
+  for (auto it = tracker->events().rbegin(); it != tracker->events().rend(); ++it) {
+    if ((*it)->type == EventType::Reminder && (*it)->get("name") == name) {
+      user_after = false;
+      break;
+    }
+    if ((*it)->type == EventType::User && (*it)->get("text").is_string() && !(*it)->get("text").get<std::string>().empty()) break;
+  }
+  bool valid = false;
+  for (const auto& e : tracker->applied_events())
+    if (e->type == EventType::Reminder && e->get("name") == name) valid = true;
+  if ((py_truthy(reminder.value("kill_on_user_msg", Json(true))) && user_after) || !valid) {
+    if (log_) log_(false, "Canceled reminder because it is outdated (" + dump_compact(name) + ").");
+    return;
+  }
+  Message m;
+  m.sender_id = id;
+  const std::string intent = reminder.value("intent", Json()).is_string() ? reminder["intent"].get<std::string>() : "";
+  m.text = "EXTERNAL: " + intent;
+  Json ents = Json::array();
+  const Json given = reminder.value("entities", Json());
+  if (given.is_object())
+    for (const auto& [k, v] : given.items()) ents.push_back({{"entity", k}, {"value", v}});
+  else if (given.is_array())
+    ents = given;
+  m.parse_data = {{"intent", {{"name", intent}}}, {"entities", ents}};
+  m.metadata = {{"is_external", true}};
+  const Json channel = tracker->latest_input_channel();
+  if (channel.is_string()) m.input_channel = channel.get<std::string>();
+  dialogue::OutputChannel dropped;
+  dropped.send = [](const Json&) {};
+  auto done = turn_locked(std::move(tracker), m, dropped);
+  if (!done && log_) log_(true, "reminder " + dump_compact(name) + " of '" + id + "': " + done.error().message);
 }
 
 Result<std::unique_ptr<Tracker>> Conversations::execute(const std::string& id, const std::string& action,
@@ -89,7 +153,9 @@ Result<std::unique_ptr<Tracker>> Conversations::execute(const std::string& id, c
   if (auto err = dialogue::execute_action(*tracker, turn, action, policy.is_string() ? policy.get<std::string>() : "",
                                           confidence.is_number() ? confidence : Json(0.0), true))
     return *err;
+  if (output.failed) return *output.failed;
   if (auto err = store_new_events(*tracker, before)) return *err;
+  apply_side_effects(id, turn);
   return tracker;
 }
 

@@ -51,6 +51,9 @@ struct TurnContext {
   ParseContext ctx;
   Chooser choose;
   std::function<void(bool problem, const std::string& line)> log;  // Rasa's log lines
+  // Side effects of the actions' events for the caller: reminder events (their data) and
+  // cancel_reminder events (the name/intent/entities they were given), in order.
+  std::vector<std::pair<bool, Json>> reminders;  // (true: schedule, false: cancel)
 };
 
 // The events of Rasa's session start for `tracker` (action_session_start is logged by the caller):

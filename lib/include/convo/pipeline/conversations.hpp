@@ -19,6 +19,8 @@
 #include "convo/core/domain.hpp"
 #include "convo/core/tracker.hpp"
 #include "convo/dialogue/processor.hpp"
+#include "convo/dialogue/understanding.hpp"
+#include "convo/pipeline/reminders.hpp"
 #include "convo/store/tracker_store.hpp"
 
 namespace convo {
@@ -81,6 +83,7 @@ class Conversations {
   std::shared_ptr<const dialogue::Bot> bot() const { return std::atomic_load(&bot_); }
   void set_bot(std::shared_ptr<const dialogue::Bot> bot) { std::atomic_store(&bot_, std::move(bot)); }
   void set_action_endpoint(std::optional<dialogue::ActionEndpoint> endpoint) { action_endpoint_ = std::move(endpoint); }
+  void set_nlu_endpoint(std::optional<dialogue::NluEndpoint> endpoint) { nlu_endpoint_ = std::move(endpoint); }
   // Where the processor's log lines go (Rasa's logger): (problem, line).
   void set_log(std::function<void(bool, const std::string&)> log) { log_ = std::move(log); }
 
@@ -101,6 +104,14 @@ class Conversations {
                                            const Json& confidence, dialogue::OutputChannel& output);
   Result<std::unique_ptr<Tracker>> trigger_intent(const std::string& id, const std::string& intent, const Json& entities,
                                                   dialogue::OutputChannel& output);
+  // Runs reminders: scheduling those the actions set, firing them when due (ReminderScheduler).
+  void enable_reminders();
+  // A due reminder (the scheduler calls it): the external intent and the turn, unless the user
+  // wrote after it was set (kill_on_user_msg) or it is no longer applied. Messages are collected
+  // and dropped (no channel is listening), as with Rasa's REST channel.
+  void fire_reminder(const std::string& id, const Json& reminder);
+  std::size_t pending_reminders() const;
+
   // POST …/predict: the scores of the next action, nothing stored.
   Result<Json> predict(const std::string& id);
 
@@ -142,11 +153,17 @@ class Conversations {
   void announce() const;
 
   dialogue::TurnContext turn_context(dialogue::OutputChannel& output) const;
+  // handle_message under the conversation's lock, on a loaded tracker.
+  Result<std::unique_ptr<Tracker>> turn_locked(std::unique_ptr<Tracker> tracker, const Message& m,
+                                               dialogue::OutputChannel& output);
+  void apply_side_effects(const std::string& id, const dialogue::TurnContext& turn);
+  std::shared_ptr<ReminderScheduler> reminders_;
   // Starts a session (action_session_start, its events) on `tracker` when Rasa would.
   std::optional<Error> start_session_if_needed(Tracker& tracker, const Json& metadata);
 
   std::shared_ptr<const dialogue::Bot> bot_;
   std::optional<dialogue::ActionEndpoint> action_endpoint_;
+  std::optional<dialogue::NluEndpoint> nlu_endpoint_;
   std::function<void(bool, const std::string&)> log_;
   std::mutex store_mutex_;  // stores are used from one thread at a time
   mutable std::mutex listener_mutex_;
