@@ -28,6 +28,7 @@ for tool in wrk curl "$NGINX"; do
   command -v "$tool" >/dev/null 2>&1 || { echo "run.sh: $tool not found (apt-get install wrk nginx-light curl)" >&2; exit 1; }
 done
 tmp=$(mktemp -d)
+chmod 755 "$tmp"  # nginx workers run as another user
 convo_pid=""
 nginx_pid=""
 cleanup() { stop "$convo_pid"; stop "$nginx_pid"; rm -rf "$tmp"; }
@@ -36,7 +37,7 @@ free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1
 
 "$convo" model build "$root/examples/bot" -o "$tmp/models" --name bot.tar.gz --format json >/dev/null
 cport=$(free_port)
-"$convo" serve -i 127.0.0.1 -p "$cport" --model "$tmp/models" --store "sqlite:///$tmp/bench.db" --log-level warn >"$tmp/convo.log" 2>&1 &
+"$convo" serve --enable-api -i 127.0.0.1 -p "$cport" --model "$tmp/models" --store "${STORE:-sqlite:///$tmp/bench.db}" --log-level warn >"$tmp/convo.log" 2>&1 &
 convo_pid=$!
 "$convo" status --url "http://127.0.0.1:$cport" --wait 10s >/dev/null 2>&1 || true
 curl -s "http://127.0.0.1:$cport/webhooks/rest/webhook" -d '{"sender": "probe", "message": "/greet"}' >"$tmp/answer.json"
@@ -66,9 +67,10 @@ http {
 NGX
 "$NGINX" -c "$tmp/nginx.conf" >/dev/null 2>&1 &
 nginx_pid=$!
-sleep 0.5
+i=0
+while [ $i -lt 50 ] && ! curl -s -o /dev/null "http://127.0.0.1:$nport/"; do sleep 0.1; i=$((i + 1)); done
 curl -s -X POST "http://127.0.0.1:$nport/webhooks/rest/webhook" -d '{}' | cmp -s - "$tmp/answer.json" ||
-  { echo "run.sh: nginx does not serve the same bytes" >&2; exit 1; }
+  { echo "run.sh: nginx does not serve the same bytes: $(curl -s -X POST "http://127.0.0.1:$nport/webhooks/rest/webhook" -d "{}" | head -c 200) vs $(head -c 200 "$tmp/answer.json")" >&2; cat "$tmp/nginx.err" >&2; exit 1; }
 
 run_wrk() {  # URL LABEL
   wrk -t"$THREADS" -c"$CONNECTIONS" -d2s -s "$here/turn.lua" "$1" >/dev/null 2>&1 || true

@@ -183,8 +183,10 @@ Result<std::shared_ptr<const Policies>> Policies::train(const Json& config, std:
       std::vector<Json> reduced;
       if (i == 0 || !ts.states[i - 1].contains("prev_action")) reduced = {last};
       else reduced = {Json{{"prev_action", ts.states[i - 1]["prev_action"]}}, last};
-      std::string key = feature_key(reduced);
+      std::vector<Json> kept;
+      std::string key = feature_key(reduced, &kept);
       if (key.empty()) continue;
+      p->rule_states_.emplace(key, std::move(kept));
       const bool after_listen = prev_action_of(last) == "action_listen";
       if (after_listen && ts.actions[i] == loop) p->unhappy_[key] = kLoopWasInterrupted;
       else if (!after_listen && ts.actions[i] != loop) p->unhappy_[key] = kDoNotPredictLoop;
@@ -359,8 +361,7 @@ std::vector<Json> Policies::memo_states(const Tracker& tracker) const {
     const Json loop = replay.active_loop_state().value("name", Json());
     if (replay.followup_action().is_null() && !(loop.is_string() && replay.latest_action_name() == loop)) hidden = hide_rule_turn;
     if (hidden) return;
-    std::vector<EventPtr> none_events;
-    Json state = tracker_states(replay.applied_events(), domain_, false).states.back();
+    Json state = current_state_of(replay);
     if (state.contains("slots")) {
       for (const auto& s : rule_only_slots_) state["slots"].erase(s);
       if (state["slots"].empty()) state.erase("slots");

@@ -167,6 +167,10 @@ TrackerStates tracker_states(const std::vector<EventPtr>& events, const std::sha
   return out;
 }
 
+Json current_state_of(const Tracker& tracker) {
+  return state_of(tracker, tracker.domain().get(), false, {});
+}
+
 std::string key_of(const std::vector<Json>& states) { return dump_python(Json(states)); }
 
 }  // namespace convo::dialogue

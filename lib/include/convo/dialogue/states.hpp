@@ -10,6 +10,7 @@
 
 #include "convo/core/domain.hpp"
 #include "convo/core/event.hpp"
+#include "convo/core/tracker.hpp"
 #include "convo/core/json.hpp"
 
 namespace convo::dialogue {
@@ -24,6 +25,9 @@ struct TrackerStates {
 // tracker. `omit_unset_slots`: slots no event set are left out (rule training).
 TrackerStates tracker_states(const std::vector<EventPtr>& events, const std::shared_ptr<const Domain>& domain,
                              bool omit_unset_slots);
+
+// The state of a tracker as it is now (the last of tracker_states for its applied events).
+Json current_state_of(const Tracker& tracker);
 
 // The features of one slot value (Slot._as_feature): text [1.0], bool [1.0, 0/1], float
 // [1.0, scaled], list [1.0], categorical one-hot with __other__; empty when not featurized.
