@@ -132,7 +132,7 @@ stop_server live
 
 # --- credentials.yml: the callback channel and custom connectors ------------------------------------
 recv_port=$(free_port)
-"$py" "$src/tests/support/receiver.py" "$recv_port" "$tmp/received.log" >/dev/null 2>&1 &
+"$py" "$src/tests/support/http_peers.py" receiver "$recv_port" "$tmp/received.log" >/dev/null 2>&1 &
 server_pids="$server_pids $!"
 for i in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$recv_port/" && break; sleep 0.1; done
 dead_port=$(free_port)
@@ -185,7 +185,7 @@ expect_err_has "slack" "naming the channel"
 
 # --- the nlu: endpoint: texts not starting with / are parsed remotely -------------------------------
 nlu_port=$(free_port)
-"$py" "$src/tests/support/nlu_server.py" "$nlu_port" "$tmp/nlu_requests.log" >/dev/null 2>&1 &
+"$py" "$src/tests/support/http_peers.py" nlu "$nlu_port" "$tmp/nlu_requests.log" >/dev/null 2>&1 &
 server_pids="$server_pids $!"
 for i in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$nlu_port/" && break; sleep 0.1; done
 printf 'tracker_store:\n  type: sql\n  dialect: sqlite\n  db: %s\nnlu:\n  url: http://127.0.0.1:%s\n  token: secret\n' "$tmp/nlu.db" "$nlu_port" >ep_nlu.yml

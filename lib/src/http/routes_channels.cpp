@@ -166,48 +166,43 @@ void add_channel_routes(std::vector<Route>& routes, Conversations& conversations
   Conversations* conv = &conversations;
   for (const auto& channel : channels.channels) add_channel(routes, conv, channel);
 
+  // /execute and /trigger_intent: a name from the body, then the turn; the tracker and, when they
+  // were collected, the messages.
+  using Turn = std::function<Result<std::unique_ptr<Tracker>>(const std::string& id, const std::string& name,
+                                                                 const Json& body, dialogue::OutputChannel& out)>;
+  auto turn_route = [conv, channels](const char* what, std::vector<const char*> keys, Turn run) {
+    return [conv, channels, what, keys, run](const httplib::Request& req, httplib::Response& res, const std::smatch& match) {
+      if (!conv->bot()) return reply_error(res, no_agent());
+      auto body = object_body(req, res);
+      if (!body) return;
+      Json name;
+      for (const char* key : keys)
+        if (name.is_null()) name = body->value(key, Json());
+      if (!name.is_string() || name.get<std::string>().empty())
+        return reply_error(res, {400, "BadRequest", std::string("Name of the ") + what + " not provided in request body.",
+                                 {{"parameter", "name"}, {"in", "body"}}, nullptr});
+      Verbosity verbosity;
+      if (!verbosity_param(req, res, verbosity)) return;
+      std::vector<Json> collected;
+      const std::string id = match[1].str();
+      const ChannelConfig* push = pushing_channel(req, *conv, id, channels);
+      dialogue::OutputChannel out;
+      route_output(out, push, id, collected);
+      auto tracker = run(id, name.get<std::string>(), *body, out);
+      if (!tracker) return reply_error(res, http_error_for(tracker.error()));
+      reply_turn(res, **tracker, verbosity, push ? nullptr : &collected);
+    };
+  };
   routes.push_back({"POST", std::regex(std::string(kConversation) + "/execute"), true, true, true,
-                    [conv, channels](const httplib::Request& req, httplib::Response& res, const std::smatch& match) {
-                      if (!conv->bot()) return reply_error(res, no_agent());
-                      auto body = object_body(req, res);
-                      if (!body) return;
-                      Json name = body->value("name", body->value("action", Json()));
-                      if (!name.is_string() || name.get<std::string>().empty())
-                        return reply_error(res, {400, "BadRequest", "Name of the action not provided in request body.",
-                                                 {{"parameter", "name"}, {"in", "body"}}, nullptr});
-                      Verbosity verbosity;
-                      if (!verbosity_param(req, res, verbosity)) return;
-                      std::vector<Json> collected;
-                      const std::string id = match[1].str();
-                      const ChannelConfig* push = pushing_channel(req, *conv, id, channels);
-                      dialogue::OutputChannel out;
-                      route_output(out, push, id, collected);
-                      auto tracker = conv->execute(id, name.get<std::string>(), body->value("policy", Json()),
-                                                   body->value("confidence", Json()), out);
-                      if (!tracker) return reply_error(res, http_error_for(tracker.error()));
-                      reply_turn(res, **tracker, verbosity, push ? nullptr : &collected);
-                    }});
-
+                    turn_route("action", {"name", "action"},
+                               [conv](const std::string& id, const std::string& name, const Json& body, dialogue::OutputChannel& out) {
+                                 return conv->execute(id, name, body.value("policy", Json()), body.value("confidence", Json()), out);
+                               })});
   routes.push_back({"POST", std::regex(std::string(kConversation) + "/trigger_intent"), true, true, true,
-                    [conv, channels](const httplib::Request& req, httplib::Response& res, const std::smatch& match) {
-                      if (!conv->bot()) return reply_error(res, no_agent());
-                      auto body = object_body(req, res);
-                      if (!body) return;
-                      Json name = body->value("name", Json());
-                      if (!name.is_string() || name.get<std::string>().empty())
-                        return reply_error(res, {400, "BadRequest", "Name of the intent not provided in request body.",
-                                                 {{"parameter", "name"}, {"in", "body"}}, nullptr});
-                      Verbosity verbosity;
-                      if (!verbosity_param(req, res, verbosity)) return;
-                      std::vector<Json> collected;
-                      const std::string id = match[1].str();
-                      const ChannelConfig* push = pushing_channel(req, *conv, id, channels);
-                      dialogue::OutputChannel out;
-                      route_output(out, push, id, collected);
-                      auto tracker = conv->trigger_intent(id, name.get<std::string>(), body->value("entities", Json()), out);
-                      if (!tracker) return reply_error(res, http_error_for(tracker.error()));
-                      reply_turn(res, **tracker, verbosity, push ? nullptr : &collected);
-                    }});
+                    turn_route("intent", {"name"},
+                               [conv](const std::string& id, const std::string& name, const Json& body, dialogue::OutputChannel& out) {
+                                 return conv->trigger_intent(id, name, body.value("entities", Json()), out);
+                               })});
 
   // rasa_core 0.14's respond (spec §5.1): the message from `query`/`q` in the query or the body,
   // the turn's bot messages as the REST channel answers them.

@@ -35,6 +35,24 @@ Json user_event_json(const Conversations::Message& m, const Json& parsed, const 
           {"metadata", m.metadata.is_null() ? Json::object() : m.metadata}};
 }
 
+// UserUttered.create_external: "EXTERNAL: <intent>", the intent without a confidence, entities
+// from the object shorthand or a list, metadata is_external, the latest input channel.
+Conversations::Message external_message(const std::string& id, const std::string& intent, const Json& entities,
+                                        const Json& latest_input_channel) {
+  Conversations::Message m;
+  m.sender_id = id;
+  m.text = "EXTERNAL: " + intent;
+  Json ents = Json::array();
+  if (entities.is_object())
+    for (const auto& [k, v] : entities.items()) ents.push_back({{"entity", k}, {"value", v}});
+  else if (entities.is_array())
+    ents = entities;
+  m.parse_data = {{"intent", {{"name", intent}}}, {"entities", ents}};
+  m.metadata = {{"is_external", true}};
+  if (latest_input_channel.is_string()) m.input_channel = latest_input_channel.get<std::string>();
+  return m;
+}
+
 }  // namespace
 
 dialogue::TurnContext Conversations::turn_context(dialogue::OutputChannel& output) const {
@@ -115,20 +133,8 @@ void Conversations::fire_reminder(const std::string& id, const Json& reminder) {
     if (log_) log_(false, "Canceled reminder because it is outdated (" + dump_compact(name) + ").");
     return;
   }
-  Message m;
-  m.sender_id = id;
   const std::string intent = reminder.value("intent", Json()).is_string() ? reminder["intent"].get<std::string>() : "";
-  m.text = "EXTERNAL: " + intent;
-  Json ents = Json::array();
-  const Json given = reminder.value("entities", Json());
-  if (given.is_object())
-    for (const auto& [k, v] : given.items()) ents.push_back({{"entity", k}, {"value", v}});
-  else if (given.is_array())
-    ents = given;
-  m.parse_data = {{"intent", {{"name", intent}}}, {"entities", ents}};
-  m.metadata = {{"is_external", true}};
-  const Json channel = tracker->latest_input_channel();
-  if (channel.is_string()) m.input_channel = channel.get<std::string>();
+  Message m = external_message(id, intent, reminder.value("entities", Json()), tracker->latest_input_channel());
   dialogue::OutputChannel dropped;
   dropped.send = [](const Json&) {};
   auto done = turn_locked(std::move(tracker), m, dropped);
@@ -164,21 +170,8 @@ Result<std::unique_ptr<Tracker>> Conversations::trigger_intent(const std::string
   const auto domain_now = domain();
   if (domain_now && std::find(domain_now->intents.begin(), domain_now->intents.end(), intent) == domain_now->intents.end())
     return not_found_error("The intent '" + intent + "' does not exist in the domain.");
-  Message m;
-  m.sender_id = id;
-  m.text = "EXTERNAL: " + intent;
-  Json ents = Json::array();
-  if (entities.is_object())
-    for (const auto& [k, v] : entities.items()) ents.push_back({{"entity", k}, {"value", v}});
-  else if (entities.is_array())
-    ents = entities;
-  m.parse_data = {{"intent", {{"name", intent}}}, {"entities", ents}};
-  m.metadata = {{"is_external", true}};
   auto current = load(id);
-  if (current && *current) {
-    const Json channel = (*current)->latest_input_channel();
-    if (channel.is_string()) m.input_channel = channel.get<std::string>();
-  }
+  Message m = external_message(id, intent, entities, current && *current ? (*current)->latest_input_channel() : Json());
   return handle_message(m, output);
 }
 
