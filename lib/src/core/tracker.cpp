@@ -338,6 +338,13 @@ Json Tracker::slot_values() const {
   return out;
 }
 
+const Json& Tracker::slot_value(const std::string& name) const {
+  static const Json none;
+  for (const auto& slot : slots_)
+    if (slot.def ? slot.def->name == name : slot.key == name) return slot.value;
+  return none;
+}
+
 Json Tracker::latest_message_data() const {
   Json data = latest_message_->data["parse_data"];
   data["entities"] = latest_message_->nlu_entities();

@@ -101,7 +101,7 @@ std::vector<std::pair<std::string, Json>> extract_other(const Form& form, const 
   for (const auto& slot : form.required_slots())
     for (const auto& m : form.mappings_for(slot))
       if (m.is_object() && m.value("type", std::string()) == "from_entity") ++mapping_count[dump_python(m)];
-  const bool active = tracker.active_loop_state().value("name", Json()) == form.name;
+  const bool active = tracker.active_loop().value("name", Json()) == form.name;
   std::vector<std::pair<std::string, Json>> out;
   for (const auto& slot : form.required_slots()) {
     if (slot == requested) continue;
@@ -148,7 +148,7 @@ class FormRun {
 
   ActionOutcome run() {
     std::vector<Json> events;
-    const bool active = tracker_.active_loop_state().value("name", Json()) == form_.name;
+    const bool active = tracker_.active_loop().value("name", Json()) == form_.name;
     if (!active) {
       events.push_back({{"event", "active_loop"}, {"name", form_.name}});
       // Pre-filled required slots are validated on activation.
@@ -189,7 +189,7 @@ class FormRun {
   }
 
   Json slot_to_fill() const {
-    const bool active = tracker_.active_loop_state().value("name", Json()) == form_.name;
+    const bool active = tracker_.active_loop().value("name", Json()) == form_.name;
     return active ? tracker_.slot_values().value(kRequestedSlot, Json()) : Json();
   }
 

@@ -254,7 +254,7 @@ Result<std::shared_ptr<const Policies>> Policies::train(const Json& config, std:
           continue;
         }
         RuleResult r = p->rule_predict(running);
-        const Json loop = running.active_loop_state().value("name", Json());
+        const Json loop = running.active_loop().value("name", Json());
         if (loop.is_string() && r.action != gold && r.action == loop.get<std::string>()) {
           auto rejection = parse_event(Json{{"event", "action_execution_rejected"}, {"name", loop}}, training_context());
           if (rejection && *rejection) (void)running.update(*rejection);
@@ -299,7 +299,7 @@ std::string Policies::rule_lookup(const std::vector<Json>& states, const Tracker
   for (const auto& k : keys)
     if (k.size() > best.size()) best = k;  // the longest rule wins
   if (!best.empty()) predicted = rules_.at(best);
-  const Json loop = tracker.active_loop_state().value("name", Json());
+  const Json loop = tracker.active_loop().value("name", Json());
   if (loop.is_string() && !loop.get<std::string>().empty()) {
     std::set<std::string> conditions;
     for (const auto& k : possible_keys(unhappy_, states)) conditions.insert(unhappy_.at(k));
@@ -321,14 +321,14 @@ Policies::RuleResult Policies::rule_predict(const Tracker& tracker) const {
   RuleResult out;
   const Json latest = tracker.latest_action_name();
   const bool after_listen = latest == "action_listen";
-  const Json intent = tracker.latest_message_data().value("intent", Json::object()).value("name", Json());
+  const Json intent = tracker.latest_message().intent_name();
   if (after_listen && intent.is_string())
     if (const char* action = default_action_for_intent(intent.get<std::string>())) {
       out.action = action;
       out.source = kDefaultRules + intent.get<std::string>();
       return out;
     }
-  const Json loop_state = tracker.active_loop_state();
+  const Json& loop_state = tracker.active_loop();
   const Json loop = loop_state.value("name", Json());
   if (loop.is_string() && !loop.get<std::string>().empty() && !py_truthy(loop_state.value("rejected", Json()))) {
     out.no_user = true;
@@ -358,7 +358,7 @@ std::vector<Json> Policies::memo_states(const Tracker& tracker) const {
       Json prev = replay.latest_action_name();
       last_ml_action = prev.is_string() ? Json{{"action_name", prev}} : Json();
     }
-    const Json loop = replay.active_loop_state().value("name", Json());
+    const Json loop = replay.active_loop().value("name", Json());
     if (replay.followup_action().is_null() && !(loop.is_string() && replay.latest_action_name() == loop)) hidden = hide_rule_turn;
     if (hidden) return;
     Json state = current_state_of(replay);
@@ -420,14 +420,17 @@ Prediction Policies::predict(const Tracker& tracker) const {
   struct Candidate {
     std::vector<double> scores;
     std::string name;
-    int priority;
+    int priority = 0;
     bool no_user = false, hide = false;
     std::vector<Json> events;
   };
   std::vector<std::pair<int, Candidate>> candidates;  // by config index
   if (rule_.index >= 0) {
     RuleResult r = rule_predict(tracker);
-    Candidate c{std::vector<double>(action_names_.size(), 0.0), "policy_" + std::to_string(rule_.index) + "_RulePolicy", 7};
+    Candidate c;
+    c.scores.assign(action_names_.size(), 0.0);
+    c.name = "policy_" + std::to_string(rule_.index) + "_RulePolicy";
+    c.priority = 7;
     if (rule_.enable_fallback_prediction) c.scores[index_of(rule_.core_fallback_action)] = rule_.core_fallback_threshold;
     if (!r.action.empty() && index_of(r.action) < c.scores.size()) c.scores[index_of(r.action)] = 1.0;
     c.no_user = r.no_user;
@@ -436,8 +439,10 @@ Prediction Policies::predict(const Tracker& tracker) const {
     candidates.emplace_back(rule_.index, std::move(c));
   }
   if (memo_.index >= 0) {
-    Candidate c{std::vector<double>(action_names_.size(), 0.0),
-                "policy_" + std::to_string(memo_.index) + (memo_.augmented ? "_AugmentedMemoizationPolicy" : "_MemoizationPolicy"), 4};
+    Candidate c;
+    c.scores.assign(action_names_.size(), 0.0);
+    c.name = "policy_" + std::to_string(memo_.index) + (memo_.augmented ? "_AugmentedMemoizationPolicy" : "_MemoizationPolicy");
+    c.priority = 4;
     std::string action = memo_lookup(tracker);
     if (!action.empty() && index_of(action) < c.scores.size()) c.scores[index_of(action)] = 1.0;
     candidates.emplace_back(memo_.index, std::move(c));

@@ -300,7 +300,7 @@ std::optional<Error> predict_and_execute(Tracker& tracker, TurnContext& turn) {
   bool again = true;
   while (again && actions < kMaxActionsPerTurn) {
     if (tracker.paused()) {
-      const Json intent = tracker.latest_message_data().value("intent", Json::object()).value("name", Json());
+      const Json intent = tracker.latest_message().intent_name();
       if (intent != "restart") break;
     }
     Prediction p = turn.bot->policies->predict(tracker);

@@ -46,11 +46,11 @@ bool any_nonzero(const Json& features) {
 
 // The user part: the latest message's intent and featurized entity labels.
 Json user_sub_state(const Tracker& tracker, const Domain* domain) {
-  Json data = tracker.latest_message_data();
-  const Json intent = data.contains("intent") && data["intent"].is_object() ? data["intent"].value("name", Json()) : Json();
+  const Event& latest = tracker.latest_message();
+  const Json intent = latest.intent_name();
   if (!intent.is_string() || intent.get<std::string>().empty()) return Json::object();
   std::set<std::string> labels;
-  const Json& entities = data["entities"];
+  const Json& entities = latest.nlu_entities();
   if (entities.is_array())
     for (const auto& e : entities) {
       if (!e.is_object() || !e.contains("entity") || !e["entity"].is_string()) continue;
@@ -76,19 +76,19 @@ Json user_sub_state(const Tracker& tracker, const Domain* domain) {
 
 Json state_of(const Tracker& tracker, const Domain* domain, bool omit_unset, const std::set<std::string>& set_slots) {
   Json state = Json::object();
-  Json loop = tracker.active_loop_state();
-  if (loop.is_object() && loop.contains("name") && loop["name"].is_string() && !loop["name"].get<std::string>().empty())
-    state["active_loop"] = {{"name", loop["name"]}};
+  const Json& loop = tracker.active_loop();
+  auto loop_name = loop.find("name");
+  if (loop_name != loop.end() && loop_name->is_string() && !loop_name->get<std::string>().empty())
+    state["active_loop"] = {{"name", *loop_name}};
   Json prev = tracker.latest_action_name();
   if (prev.is_string()) state["prev_action"] = {{"action_name", prev}};
   if (domain) {
-    Json values = tracker.slot_values();
     Json slots = Json::object();
     std::vector<std::pair<std::string, Json>> sorted;
     for (const auto& def : domain->slots) {
       if (!def.influence_conversation) continue;
       if (omit_unset && !set_slots.count(def.name)) continue;
-      const Json value = values.value(def.name, Json());
+      const Json& value = tracker.slot_value(def.name);
       if (value.is_string() && value.get<std::string>() == kShouldNotBeSet) {
         sorted.emplace_back(def.name, kShouldNotBeSet);
         continue;

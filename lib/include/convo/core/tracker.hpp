@@ -74,6 +74,11 @@ class Tracker {
   const std::deque<EventPtr>& events() const { return events_; }
   const std::shared_ptr<const Domain>& domain() const { return domain_; }
   Json slot_values() const;
+  // Cheap views for the policies (no copies): a slot's value (null when unknown), the latest
+  // user event, the active loop without its trigger message.
+  const Json& slot_value(const std::string& name) const;
+  const Event& latest_message() const { return *latest_message_; }
+  const Json& active_loop() const { return active_loop_; }
   Json latest_message_data() const;
   Json latest_action_name() const;
   Json active_loop_state() const;
