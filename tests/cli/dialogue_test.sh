@@ -88,6 +88,19 @@ for r in reqs:
     assert "responses" in r["domain"] and "slots" in r["domain"]
 PY
 
+# --- convo model build trains the dialogue as serve will ----------------------------------------------
+cp -r "$src/examples/bot" badbot
+printf 'language: en\npipeline: []\npolicies:\n  - name: RulePolicy\n    core_fallback_action_name: action_nowhere\n' >badbot/config.yml
+run "$convo" model build badbot --dry-run
+expect_status 1 "a fallback action the domain lacks fails the build"
+expect_err_has "core_fallback_action_name 'action_nowhere'" "naming the setting"
+printf 'language: en\npipeline: []\npolicies:\n  - name: RulePolicy\n  - name: TEDPolicy\n' >badbot/config.yml
+run "$convo" model build badbot -o badbot_models --format json
+expect_status 0 "a policy convo does not emulate only warns"
+expect_err_has "TEDPolicy is not emulated" "and says so"
+run "$convo" model inspect badbot_models/*.tar.gz -o json
+expect_out_has '"not_emulated":["TEDPolicy"]' "model inspect lists it"
+
 # --- the REST channel's shapes, streaming, health --------------------------------------------------
 "$convo" model build "$fx/bot1" -o m_live --name model.tar.gz --format json >/dev/null
 start_server live --model m_live --store "sqlite:///$tmp/live.db"

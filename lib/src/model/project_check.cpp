@@ -6,6 +6,7 @@
 
 #include "convo/core/yaml_json.hpp"
 #include "convo/model/project.hpp"
+#include "convo/dialogue/processor.hpp"
 
 namespace convo {
 namespace {
@@ -372,6 +373,16 @@ ProjectReport validate_project(const std::vector<ProjectFile>& files, const std:
   check.finish(report.domain ? domain : nullptr);
   if (report.ok() && report.stories == 0 && report.rules == 0)
     report.warnings.push_back(location + "data/: no stories and no rules");
+  // The dialogue is trained as `convo serve` will train it: what would fail there fails here.
+  if (report.ok() && report.domain && config) {
+    std::vector<std::pair<std::string, std::string>> data;
+    for (const auto& f : files)
+      if (f.name.rfind("data/", 0) == 0) data.emplace_back(location + f.name, f.text);
+    auto bot = dialogue::build_bot(std::make_shared<const Domain>(*report.domain), config->doc, data);
+    if (!bot) report.errors.push_back(location + bot.error().message);
+    else
+      for (const auto& w : (*bot)->warnings) report.warnings.push_back(w);
+  }
   return report;
 }
 
