@@ -131,6 +131,18 @@ int run_serve(const ServeOptions& opt) {
     if (section.contains("token") && section["token"].is_string()) nlu.token = section["token"].get<std::string>();
     pipeline.conversations()->set_nlu_endpoint(nlu);
   }
+  if (endpoints && endpoints->nlg.is_object()) {
+    const Json& section = endpoints->nlg;
+    const std::string type = ascii_lower(section.value("type", std::string("callback")));
+    if (type == "callback") {
+      dialogue::NlgEndpoint nlg;
+      nlg.url = section.value("url", std::string());
+      if (nlg.url.empty()) return report(usage_error(endpoints->source + ": nlg: url is missing"));
+      pipeline.conversations()->set_nlg_endpoint(nlg);
+    } else if (type != "response" && type != "template") {
+      return report(usage_error(endpoints->source + ": nlg: type '" + type + "' is not supported (callback, response)"));
+    }
+  }
   if (pipeline.publishing()) server_options.broker_status = [&pipeline] { return pipeline.broker_status(); };
   // Models: --model first (a local archive), then the models: endpoint pulls once before the
   // server answers (as Rasa) and keeps pulling on its interval.

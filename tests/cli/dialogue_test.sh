@@ -218,6 +218,24 @@ expect_out_has '"intent":{"name":"","confidence":0.0}' "an unreachable nlu endpo
 expect_out_has '"text":"hello there"' "and the user event keeps the text"
 stop_server nlu2
 
+# --- the nlg: endpoint writes the responses --------------------------------------------------------
+nlg_port=$(free_port)
+"$py" "$src/tests/support/http_peers.py" nlg "$nlg_port" "$tmp/nlg_requests.log" >/dev/null 2>&1 &
+server_pids="$server_pids $!"
+for i in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$nlg_port/" && break; sleep 0.1; done
+printf 'tracker_store:\n  type: sql\n  dialect: sqlite\n  db: %s\nnlg:\n  url: http://127.0.0.1:%s/nlg\n' "$tmp/nlg.db" "$nlg_port" >ep_nlg.yml
+start_server nlgsrv --model m_live --endpoints ep_nlg.yml
+say "$nlgsrv_url" g1 '/greet'
+expect_true 'jtrue "j == [{\"recipient_id\": \"g1\", \"text\": \"NLG: utter_greet\"}]"' "an utter_ action's text comes from the nlg endpoint"
+expect_true '"$py" -c "import json,sys; b=json.loads(open(sys.argv[1]).readline()); assert b[\"response\"] == b[\"template\"] == \"utter_greet\" and b[\"arguments\"] == {} and b[\"channel\"] == {\"name\": \"collector\"} and b[\"tracker\"][\"sender_id\"] == \"g1\"" "$tmp/nlg_requests.log"' \
+  "Rasa's request: response, template, arguments, tracker and channel"
+say "$nlgsrv_url" g1 '/deny'
+run curl -sS -m 30 "$nlgsrv_url/conversations/g1/tracker?include_events=ALL"
+expect_out_has '"name":"action_default_fallback"' "an nlg failure still logs the action"
+expect_out_lacks '"text":"NLG: utter_default"' "but none of its events"
+expect_out_lacks '"event":"rewind"' "(no rewind either)"
+stop_server nlgsrv
+
 # --- reminders: set by a custom action, fired as an external intent, killed by a user message -------
 # The action server answers with a reminder due 2 s later (the behaviours file is written just
 # before each request; the server re-reads it).

@@ -3,7 +3,9 @@
   http_peers.py receiver PORT LOG   every POST body as one line, answered 200 (callback receivers)
   http_peers.py nlu PORT LOG        a Rasa NLU server: POST /model/parse answers texts containing
                                     "hello" as greet, "bye" as goodbye, others nlu_fallback; each
-                                    request is logged as {"path", "body"}"""
+                                    request is logged as {"path", "body"}
+  http_peers.py nlg PORT LOG        an NLG server: answers {"text": "NLG: <response>"} (utter_default:
+                                    500; utter_nothing: an empty body); logs each request body"""
 import json
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,6 +28,15 @@ class Handler(BaseHTTPRequestHandler):
                 log.write(raw.replace(b"\n", b" ") + b"\n")
             return self.answer(200, b"ok", "text/plain")
         body = json.loads(raw or b"{}")
+        if MODE == "nlg":
+            with open(LOG, "a") as log:
+                log.write(json.dumps(body) + "\n")
+            name = body.get("response")
+            if name == "utter_default":
+                return self.answer(500, b"boom", "text/plain")
+            if name == "utter_nothing":
+                return self.answer(200, b"", "application/json")
+            return self.answer(200, json.dumps({"text": "NLG: " + name}).encode())
         with open(LOG, "a") as log:
             log.write(json.dumps({"path": self.path, "body": body}) + "\n")
         text = body.get("text", "")

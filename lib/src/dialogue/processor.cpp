@@ -18,14 +18,51 @@ bool has_response(const Domain& domain, const std::string& name) { return domain
 
 namespace detail {
 
+// A response by name: from the nlg: endpoint when one is configured (an error there fails the
+// action), else from the domain (TemplatedNaturalLanguageGenerator).
+Result<std::optional<Json>> generate(const std::string& name, const Tracker& tracker, TurnContext& turn, const Json& kwargs) {
+  if (!turn.nlg) {
+    std::vector<std::string> warnings;
+    auto message = generate_response(turn.bot->domain->responses, name, tracker.slot_values(), turn.output->name, kwargs,
+                                     turn.choose, warnings);
+    for (const auto& w : warnings)
+      if (turn.log) turn.log(true, w);
+    return message;
+  }
+  Json body = {{"response", name}, {"template", name}, {"arguments", kwargs.is_object() ? kwargs : Json::object()},
+               {"tracker", tracker.current_state(Verbosity::All)}, {"channel", {{"name", turn.output->name}}}};
+  ClientOptions client;
+  client.base_url = turn.nlg->url;
+  client.timeout_s = turn.nlg->timeout_s;
+  client.retries = 0;
+  auto response = http_request(client, "POST", "", dump_compact(body), false);
+  if (!response) return Error{ErrorKind::Upstream, "the nlg endpoint: " + response.error().message};
+  if (response->status >= 400)
+    return Error{ErrorKind::Upstream, "the nlg endpoint answered HTTP " + std::to_string(response->status)};
+  if (response->body.empty() || response->content_type.find("json") == std::string::npos) return std::optional<Json>();
+  auto parsed = parse_json_text(response->body);
+  auto* message = std::get_if<Json>(&parsed);
+  if (!message || message->is_null()) return std::optional<Json>();
+  auto is = [&](const char* key, bool (*ok)(const Json&)) { return !message->contains(key) || ok((*message)[key]); };
+  auto list_of_objects = [](const Json& v) {
+    if (v.is_null()) return true;
+    if (!v.is_array()) return false;
+    for (const auto& x : v)
+      if (!x.is_object()) return false;
+    return true;
+  };
+  if (!message->is_object() || !is("text", [](const Json& v) { return v.is_string(); }) || !is("buttons", list_of_objects) ||
+      !is("elements", list_of_objects) || !is("attachment", [](const Json& v) { return v.is_null() || v.is_object(); }) ||
+      !is("image", [](const Json& v) { return v.is_null() || v.is_string(); }) ||
+      !is("custom", [](const Json& v) { return v.is_object(); }))
+    return Error{ErrorKind::Upstream, "the nlg endpoint's answer does not have a bot message's shape"};
+  return std::optional<Json>(std::move(*message));
+}
+
 // An utter_ action (ActionBotResponse); `silent` for the default actions' optional responses.
 Result<std::optional<Json>> utter(const std::string& name, const Tracker& tracker, TurnContext& turn, bool silent,
                                   const Json& kwargs) {
-  std::vector<std::string> warnings;
-  auto message = generate_response(turn.bot->domain->responses, name, tracker.slot_values(), turn.output->name, kwargs,
-                                   turn.choose, warnings);
-  for (const auto& w : warnings)
-    if (turn.log) turn.log(true, w);
+  auto message = generate(name, tracker, turn, kwargs);
   if (!message) return message.error();
   if (!message->has_value()) {
     if (!silent && turn.log) turn.log(true, "Couldn't create message for response '" + name + "'.");
@@ -37,7 +74,7 @@ Result<std::optional<Json>> utter(const std::string& name, const Tracker& tracke
 }
 
 // The action server's `responses` (RemoteAction._utter_responses).
-std::vector<Json> remote_responses(const Json& responses, const Tracker& tracker, TurnContext& turn) {
+Result<std::vector<Json>> remote_responses(const Json& responses, const Tracker& tracker, TurnContext& turn) {
   std::vector<Json> out;
   if (!responses.is_array()) return out;
   for (Json response : responses) {
@@ -51,13 +88,10 @@ std::vector<Json> remote_responses(const Json& responses, const Tracker& tracker
     response.erase("template");
     Json draft = Json::object();
     if (py_truthy(name) && name.is_string()) {
-      std::vector<std::string> warnings;
-      auto generated = generate_response(turn.bot->domain->responses, name.get<std::string>(), tracker.slot_values(),
-                                         turn.output->name, response, turn.choose, warnings);
-      for (const auto& w : warnings)
-        if (turn.log) turn.log(true, w);
-      if (!generated || !generated->has_value()) {
-        if (generated && turn.log) turn.log(true, "Couldn't create message for response '" + name.get<std::string>() + "'.");
+      auto generated = generate(name.get<std::string>(), tracker, turn, response);
+      if (!generated) return generated.error();
+      if (!generated->has_value()) {
+        if (turn.log) turn.log(true, "Couldn't create message for response '" + name.get<std::string>() + "'.");
         continue;
       }
       draft = std::move(**generated);
@@ -121,7 +155,9 @@ ActionOutcome run_remote(const std::string& name, const Tracker& tracker, TurnCo
   if (!events.is_array()) return fail("'events' is not a list");
   ParsedEvents checked = parse_events(events, turn.ctx);
   if (!checked.ok()) return fail("Failed to validate the events returned by the action server: " + checked.errors.front());
-  out.events = remote_responses(result->value("responses", Json::array()), tracker, turn);
+  auto bots = remote_responses(result->value("responses", Json::array()), tracker, turn);
+  if (!bots) return fail(bots.error().message);
+  out.events = std::move(*bots);
   for (const auto& e : events) out.events.push_back(e);
   return out;
 }
@@ -139,10 +175,18 @@ ActionOutcome run_action(const std::string& name, Tracker& tracker, TurnContext&
   ActionOutcome out;
   const Domain& domain = *turn.bot->domain;
   const double now = turn.ctx.now();
+  // A default action's response: skipped when the domain has none; a failing nlg fails the action.
   auto optional_utter = [&](const char* response) {
-    if (!has_response(domain, response)) return;
+    if (!has_response(domain, response) || out.failed) return;
     auto bot = utter(response, tracker, turn, true);
-    if (bot && bot->has_value()) out.events.push_back(**bot);
+    if (!bot) {
+      if (turn.log)
+        turn.log(true, "Encountered an exception while running action '" + name +
+                           "'.Bot will continue, but the actions events are lost. (" + bot.error().message + ")");
+      out.failed = true;
+    } else if (bot->has_value()) {
+      out.events.push_back(**bot);
+    }
   };
   if (name == "action_listen" || name == "action_unlikely_intent") return out;
   if (name == "action_restart") {
@@ -227,6 +271,7 @@ Result<bool> run_and_log(Tracker& tracker, TurnContext& turn, const std::string&
       return *err;
     return action != "action_listen" && action != "action_session_start";
   }
+  if (outcome.failed) outcome.events.clear();  // a failed action is logged, its events lost
   // An action that returns its own rejection is not logged (processor._log_action_on_tracker).
   const bool rejected_manually = std::any_of(outcome.events.begin(), outcome.events.end(), [](const Json& e) {
     return e.is_object() && e.value("event", std::string()) == "action_execution_rejected";

@@ -62,6 +62,7 @@ dialogue::TurnContext Conversations::turn_context(dialogue::OutputChannel& outpu
   turn.choose = dialogue::random_chooser();
   turn.log = log_;
   turn.action_endpoint = action_endpoint_ ? &*action_endpoint_ : nullptr;
+  turn.nlg = nlg_endpoint_ ? &*nlg_endpoint_ : nullptr;
   return turn;
 }
 

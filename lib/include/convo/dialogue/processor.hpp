@@ -34,6 +34,12 @@ struct ActionEndpoint {
   double timeout_s = 300;
 };
 
+// endpoints.yml's nlg: a server that writes the responses (spec http-api.md §10).
+struct NlgEndpoint {
+  std::string url;
+  double timeout_s = 300;
+};
+
 // Where bot messages go during a turn: its name selects response variations (collector, queue,
 // callback, a connector's name); `send` receives each bot event as it is logged.
 struct OutputChannel {
@@ -47,6 +53,7 @@ struct OutputChannel {
 struct TurnContext {
   const Bot* bot = nullptr;
   const ActionEndpoint* action_endpoint = nullptr;  // null: custom actions fail as unreachable
+  const NlgEndpoint* nlg = nullptr;                 // null: the domain's responses
   OutputChannel* output = nullptr;
   ParseContext ctx;
   Chooser choose;

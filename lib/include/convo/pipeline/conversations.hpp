@@ -84,6 +84,7 @@ class Conversations {
   void set_bot(std::shared_ptr<const dialogue::Bot> bot) { std::atomic_store(&bot_, std::move(bot)); }
   void set_action_endpoint(std::optional<dialogue::ActionEndpoint> endpoint) { action_endpoint_ = std::move(endpoint); }
   void set_nlu_endpoint(std::optional<dialogue::NluEndpoint> endpoint) { nlu_endpoint_ = std::move(endpoint); }
+  void set_nlg_endpoint(std::optional<dialogue::NlgEndpoint> endpoint) { nlg_endpoint_ = std::move(endpoint); }
   // Where the processor's log lines go (Rasa's logger): (problem, line).
   void set_log(std::function<void(bool, const std::string&)> log) { log_ = std::move(log); }
 
@@ -164,6 +165,7 @@ class Conversations {
   std::shared_ptr<const dialogue::Bot> bot_;
   std::optional<dialogue::ActionEndpoint> action_endpoint_;
   std::optional<dialogue::NluEndpoint> nlu_endpoint_;
+  std::optional<dialogue::NlgEndpoint> nlg_endpoint_;
   std::function<void(bool, const std::string&)> log_;
   std::mutex store_mutex_;  // stores are used from one thread at a time
   mutable std::mutex listener_mutex_;
