@@ -218,6 +218,30 @@ expect_out_has '"intent":{"name":"","confidence":0.0}' "an unreachable nlu endpo
 expect_out_has '"text":"hello there"' "and the user event keeps the text"
 stop_server nlu2
 
+# --- a custom action returning every event type the Rasa SDK can send --------------------------------
+"$convo" model build "$src/tests/fixtures/dialogue/sdk_bot" -o m_sdk --name model.tar.gz --format json >/dev/null
+"$py" "$src/tests/support/action_server.py" --actions "$src/tests/support/action_server_test_actions.json" \
+  --port-file "$tmp/sdk_port" >/dev/null 2>"$tmp/sdk_actions.log" &
+server_pids="$server_pids $!"
+for i in $(seq 50); do [ -s "$tmp/sdk_port" ] && break; sleep 0.1; done
+printf 'tracker_store:\n  type: sql\n  dialect: sqlite\n  db: %s\naction_endpoint:\n  url: http://127.0.0.1:%s/webhook\n' "$tmp/sdk.db" "$(cat "$tmp/sdk_port")" >ep_sdk.yml
+start_server sdk --model m_sdk --endpoints ep_sdk.yml
+say "$sdk_url" e1 '/all_events'
+"$convo" tracker get e1 --store "sqlite:///$tmp/sdk.db" --all-sessions -o json >sdk_tracker.json
+"$py" - sdk_tracker.json "$src/tests/support/action_server_test_actions.json" <<'PY' && ok || fail "every SDK event type the action returned is stored, in order, after the user's message"
+import json, sys
+events = json.load(open(sys.argv[1]))["events"]
+sent = json.load(open(sys.argv[2]))["action_all_events"]["events"]
+# The answer holds an action_execution_rejected: as Rasa, the action's own event (and the
+# prediction's user_featurization) are then not logged; the returned events are.
+at = next(i for i, e in enumerate(events) if e["event"] == "user" and e.get("text") == "/all_events")
+assert not any(e["event"] == "action" and e.get("name") == "action_all_events" for e in events)
+got = [e["event"] for e in events[at + 1: at + 1 + len(sent)]]
+want = [{"form": "active_loop", "form_validation": "loop_interrupted"}.get(e["event"], e["event"]) for e in sent]
+assert got == want, (got, want)
+PY
+stop_server sdk
+
 # --- the nlg: endpoint writes the responses --------------------------------------------------------
 nlg_port=$(free_port)
 "$py" "$src/tests/support/http_peers.py" nlg "$nlg_port" "$tmp/nlg_requests.log" >/dev/null 2>&1 &
