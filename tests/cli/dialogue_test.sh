@@ -66,6 +66,7 @@ oracle_case bot4 session   # session expiry with slot carry-over
 oracle_case bot1 form      # a form: activation, an interruption by a rule, a rejection, the fallback inside it, completion
 oracle_case bot3 interrupt # an interruption handled by a story: loop_interrupted, continuing and stopping the form
 oracle_case bot3 back      # /back inside a form, action_deactivate_loop
+oracle_case bot7 twostage  # the two-stage fallback: affirmation, rephrase, clarification, giving up
 
 # Custom actions on the action server the fixtures were made with: responses (texts, templates
 # with extra keys, unknown templates, buttons), events, a 400 rejection, a 404, a 500, an invalid

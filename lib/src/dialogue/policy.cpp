@@ -1,6 +1,7 @@
 #include "convo/dialogue/policy.hpp"
 
 #include <algorithm>
+#include <functional>
 
 #include "convo/core/event_list.hpp"
 #include "convo/dialogue/states.hpp"
@@ -224,46 +225,55 @@ Result<std::shared_ptr<const Policies>> Policies::train(const Json& config, std:
         }
       }
   }
-  // hide_rule_turn: rule sources that never predict a story's action correctly.
+  // hide_rule_turn (RulePolicy._analyze_rules): the rule keys and the sources of every prediction
+  // made while replaying the rules (loop happy paths included), the default and the forms' loop
+  // sources, minus those that predict a story's action correctly. The replay (_run_prediction_on_trackers): the first action (and the
+  // one after `...`) is unpredictable; a loop predicted instead of the gold action is rejected
+  // (rasa.core.test.emulate_loop_rejection) and the rules asked again.
   if (p->rule_.index >= 0) {
+    auto replay = [&](const std::vector<TrainingTracker>& trackers,
+                      const std::function<void(const RuleResult&, const std::string& gold)>& seen) {
+      for (const auto& t : trackers) {
+        auto events = to_events(t.events);
+        Tracker running("analysis", domain);
+        bool unpredictable = true;
+        for (const auto& e : events) {
+          const Json& name = e->get("name");
+          if (e->type != EventType::Action || !name.is_string()) {
+            (void)running.update(e);
+            continue;
+          }
+          const std::string gold = name.get<std::string>();
+          if (gold == kRuleSnippetAction || unpredictable) {
+            unpredictable = gold == kRuleSnippetAction;
+            (void)running.update(e);
+            continue;
+          }
+          RuleResult r = p->rule_predict(running);
+          const Json loop = running.active_loop().value("name", Json());
+          if (loop.is_string() && r.action != gold && r.action == loop.get<std::string>()) {
+            auto rejection = parse_event(Json{{"event", "action_execution_rejected"}, {"name", loop}}, training_context());
+            if (rejection && *rejection) (void)running.update(*rejection);
+            r = p->rule_predict(running);
+          }
+          seen(r, gold);
+          (void)running.update(e);
+        }
+      }
+    };
+    // Every rule key too: a key can win live in a context its own rule's replay never builds.
     std::set<std::string> sources;
     for (const auto& [k, _] : p->rules_) sources.insert(k);
+    replay(data.rules, [&](const RuleResult& r, const std::string&) { sources.insert(r.source); });
     for (const char* intent : {"restart", "back", "session_start"}) sources.insert(std::string(kDefaultRules) + intent);
     for (const auto& f : domain->form_names) {
       sources.insert(kLoopRules + f);
       sources.insert(kLoopRules + f + " - action_listen");
     }
-    // RulePolicy._run_prediction_on_trackers over the stories: the first action (and the one
-    // after `...`) is unpredictable; a loop predicted instead of a story's unhappy-path action is
-    // rejected (rasa.core.test.emulate_loop_rejection) and the rules asked again.
     std::set<std::string> used;
-    for (const auto& story : data.stories) {
-      auto events = to_events(story.events);
-      Tracker running("analysis", domain);
-      bool unpredictable = true;
-      for (const auto& e : events) {
-        const Json& name = e->get("name");
-        if (e->type != EventType::Action || !name.is_string()) {
-          (void)running.update(e);
-          continue;
-        }
-        const std::string gold = name.get<std::string>();
-        if (gold == kRuleSnippetAction || unpredictable) {
-          unpredictable = gold == kRuleSnippetAction;
-          (void)running.update(e);
-          continue;
-        }
-        RuleResult r = p->rule_predict(running);
-        const Json loop = running.active_loop().value("name", Json());
-        if (loop.is_string() && r.action != gold && r.action == loop.get<std::string>()) {
-          auto rejection = parse_event(Json{{"event", "action_execution_rejected"}, {"name", loop}}, training_context());
-          if (rejection && *rejection) (void)running.update(*rejection);
-          r = p->rule_predict(running);
-        }
-        if (!r.action.empty() && r.action == gold) used.insert(r.source);
-        (void)running.update(e);
-      }
-    }
+    replay(data.stories, [&](const RuleResult& r, const std::string& gold) {
+      if (!r.action.empty() && r.action == gold) used.insert(r.source);
+    });
     for (const auto& s : sources)
       if (!used.count(s)) p->rules_not_in_stories_.insert(s);
   }

@@ -170,6 +170,21 @@ using detail::ActionOutcome;
 
 Json rewind_event(double now) { return {{"event", "rewind"}, {"timestamp", now}}; }
 
+// action_default_ask_affirmation: "Did you mean '<intent>'?" with Yes/No buttons (the second
+// intent of the ranking when the first is nlu_fallback).
+Json affirmation(const Tracker& tracker, double now) {
+  const Event& latest = tracker.latest_message();
+  Json intent = latest.intent_name();
+  const Json& ranking = latest.get("parse_data").is_object() ? latest.get("parse_data").value("intent_ranking", Json()) : Json();
+  if (intent == "nlu_fallback" && ranking.is_array() && ranking.size() > 1 && ranking[1].is_object())
+    intent = ranking[1].value("name", Json());
+  const std::string name = intent.is_string() ? intent.get<std::string>() : py_str(intent);
+  Json message = {{"text", "Did you mean '" + name + "'?"},
+                  {"buttons", {{{"title", "Yes"}, {"payload", "/" + name}}, {{"title", "No"}, {"payload", "/out_of_scope"}}}},
+                  {"utter_action", "action_default_ask_affirmation"}};
+  return bot_event_for(std::move(message), now);
+}
+
 ActionOutcome run_action(const std::string& name, Tracker& tracker, TurnContext& turn) {
   using detail::utter;
   ActionOutcome out;
@@ -216,6 +231,59 @@ ActionOutcome run_action(const std::string& name, Tracker& tracker, TurnContext&
   }
   if (name == "action_default_ask_rephrase") {
     optional_utter("utter_ask_rephrase");
+    return out;
+  }
+  if (name == "action_default_ask_affirmation") {
+    out.events.push_back(affirmation(tracker, now));
+    return out;
+  }
+  if (name == "action_two_stage_fallback") {
+    // A loop (TwoStageFallbackAction): activated on the first nlu_fallback, it asks for
+    // affirmation, then to rephrase; it ends when the user clarifies (the message is revised to
+    // confidence 1.0 and handled again) or gives up after two fallbacks in a row or a second
+    // failed affirmation (action_default_fallback's events).
+    constexpr const char* kFallback = "nlu_fallback";
+    constexpr const char* kOutOfScope = "out_of_scope";
+    std::vector<Json> last_intents;  // the last user messages' intents; a rewind is a gap
+    auto last_n = [&](std::size_t n) {
+      std::vector<Json> out_names;
+      std::size_t seen = 0;
+      const auto events = tracker.events_after_latest_restart();
+      for (auto it = events.rbegin(); it != events.rend() && seen < n; ++it) {
+        if ((*it)->type == EventType::User) {
+          out_names.push_back((*it)->intent_name());
+          ++seen;
+        } else if ((*it)->type == EventType::Rewind) {
+          ++seen;
+        }
+      }
+      return out_names;
+    };
+    const Json last = tracker.latest_message().intent_name();
+    const bool two_in_a_row = last_n(2) == std::vector<Json>{kFallback, kFallback};
+    const bool second_failed = last_n(3) == std::vector<Json>{kOutOfScope, kFallback, kOutOfScope};
+    const bool clarified = last != kFallback && last != kOutOfScope;
+    const bool done = clarified || two_in_a_row || second_failed;
+    const bool activating = tracker.active_loop().value("name", Json()) != name;
+    if (activating) out.events.push_back({{"event", "active_loop"}, {"timestamp", now}, {"name", name}});
+    if (!done) {
+      if (activating || last == kFallback) out.events.push_back(affirmation(tracker, now));
+      else optional_utter("utter_ask_rephrase");
+      return out;
+    }
+    out.events.push_back({{"event", "active_loop"}, {"timestamp", now}, {"name", nullptr}});
+    if (two_in_a_row || second_failed) {
+      optional_utter("utter_default");
+      out.events.push_back(rewind_event(now));
+      return out;
+    }
+    Json clarification = tracker.latest_message().data;
+    if (clarification.contains("parse_data") && clarification["parse_data"].contains("intent") &&
+        clarification["parse_data"]["intent"].is_object())
+      clarification["parse_data"]["intent"]["confidence"] = 1.0;
+    out.events.push_back(rewind_event(now));
+    out.events.push_back({{"event", "action"}, {"timestamp", now}, {"name", "action_listen"}, {"policy", nullptr}, {"confidence", nullptr}});
+    out.events.push_back(std::move(clarification));
     return out;
   }
   const bool is_default = std::find(default_action_names().begin(), default_action_names().end(), name) != default_action_names().end();

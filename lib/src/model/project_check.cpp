@@ -268,8 +268,8 @@ class Checker {
         else if (key == "action") action_check(p, at, label, v.get<std::string>());
       } else if (key == "active_loop") {
         if (!v.is_null() && !v.is_string()) error(p.map, at, label + "active_loop must be a form name or null");
-        else if (v.is_string() && v.get<std::string>() != "null")
-          name_check(p, at, label, "form", v.get<std::string>(), forms_);
+        else if (v.is_string() && v.get<std::string>() != "null" && v.get<std::string>() != "action_two_stage_fallback")
+          name_check(p, at, label, "form", v.get<std::string>(), forms_);  // Rasa's one loop action is allowed too
       } else if (key == "entities" || key == "slot_was_set") {
         names_in_list(p, v, at, label, key == "entities" ? "entity" : "slot", key == "entities" ? entities_ : slots_);
       } else if (key == "or") {
