@@ -241,7 +241,29 @@ got = [e["event"] for e in events[at + 1: at + 1 + len(sent)]]
 want = [{"form": "active_loop", "form_validation": "loop_interrupted"}.get(e["event"], e["event"]) for e in sent]
 assert got == want, (got, want)
 PY
+say "$sdk_url" e2 '/unknown_followup'
+run curl -sS -m 30 "$sdk_url/conversations/e2/tracker?include_events=ALL"
+expect_out_has '"event":"followup","timestamp":' "a follow-up naming an unknown action is stored as the action server sent it"
+expect_out_has '"name":"action_listen","policy":"policy_0_RulePolicy"' "and the policies predict as usual (the rule's action_listen)"
+expect_true 'grep -q "unknown follow-up action" "$tmp/sdk.log"' "with Rasa's error line"
 stop_server sdk
+# An action server that answers too late (endpoints.yml timeout) or not at all: the action is
+# logged, its events are lost, the turn goes on, with Rasa's log line.
+printf 'tracker_store:\n  type: sql\n  dialect: sqlite\n  db: %s\naction_endpoint:\n  url: http://127.0.0.1:%s/webhook\n  timeout: 1\n' "$tmp/slow.db" "$(cat "$tmp/sdk_port")" >ep_slow.yml
+start_server slow --model m_sdk --endpoints ep_slow.yml
+say "$slow_url" s1 '/slow'
+expect_true 'grep -q "Encountered an exception while running action '"'"'action_slow'"'"'" "$tmp/slow.log"' "a timed-out action is logged as Rasa logs it"
+run curl -sS -m 30 "$slow_url/conversations/s1/tracker?include_events=ALL"
+expect_out_has '"name":"action_slow"' "the action is still logged"
+stop_server slow
+printf 'tracker_store:\n  type: sql\n  dialect: sqlite\n  db: %s\naction_endpoint:\n  url: http://127.0.0.1:%s/webhook\n' "$tmp/down.db" "$(free_port)" >ep_down.yml
+start_server down --model m_sdk --endpoints ep_down.yml
+say "$down_url" d1 '/all_events'
+expect_true 'grep -q "Encountered an exception while running action '"'"'action_all_events'"'"'" "$tmp/down.log"' "an action server that is down: the same"
+run curl -sS -m 30 "$down_url/conversations/d1/tracker?include_events=ALL"
+expect_out_has '"name":"action_all_events"' "the action logged, its events lost"
+expect_out_lacks '"event":"reset_slots"' "(none of them stored)"
+stop_server down
 
 # --- the nlg: endpoint writes the responses --------------------------------------------------------
 nlg_port=$(free_port)
@@ -285,7 +307,7 @@ start_server rem --model m_rem --endpoints ep_rem.yml
 say "$rem_url" t1 '/remind'
 expect_true 'jtrue "j == [{\"recipient_id\": \"t1\", \"text\": \"Reminder set.\"}]"' "a custom action sets a reminder"
 fired=""
-for i in $(seq 100); do
+for i in $(seq 300); do
   fired=$(sqlite3 "$tmp/rem.db" "select count(*) from events where sender_id = 't1' and type_name = 'user' and data like '%EXTERNAL: EXTERNAL_ping%'")
   [ "$fired" = 1 ] && break
   sleep 0.1
@@ -296,7 +318,7 @@ expect_true '[ "$(sqlite3 "$tmp/rem.db" "select count(*) from events where sende
 write_reminders
 say "$rem_url" t2 '/remind_killable'
 say "$rem_url" t2 '/greet'
-for i in $(seq 100); do grep -q "Canceled reminder because it is outdated" "$tmp/rem.log" && break; sleep 0.1; done
+for i in $(seq 300); do grep -q "Canceled reminder because it is outdated" "$tmp/rem.log" && break; sleep 0.1; done
 expect_true 'grep -q "Canceled reminder because it is outdated" "$tmp/rem.log"' "a kill_on_user_msg reminder after a user message is dropped"
 expect_true '[ "$(sqlite3 "$tmp/rem.db" "select count(*) from events where sender_id = '"'"'t2'"'"' and data like '"'"'%EXTERNAL: %'"'"'")" = 0 ]' \
   "and nothing of it is stored"

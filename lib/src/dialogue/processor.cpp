@@ -416,6 +416,11 @@ std::optional<Error> predict_and_execute(Tracker& tracker, TurnContext& turn) {
       const Json intent = tracker.latest_message().intent_name();
       if (intent != "restart") break;
     }
+    const Json followup = tracker.followup_action();
+    if (followup.is_string() && turn.log &&
+        turn.bot->policies->index_of(followup.get<std::string>()) >= turn.bot->policies->action_names().size())
+      turn.log(true, "Trying to run unknown follow-up action '" + followup.get<std::string>() +
+                         "'. Instead of running that, Rasa Open Source will ignore the action and predict the next action.");
     Prediction p = turn.bot->policies->predict(tracker);
     ++actions;
     auto done = run_and_log(tracker, turn, p.action, p.policy, p.policy.empty() ? Json() : Json(p.confidence),
