@@ -27,6 +27,14 @@ say() {
     -d "$("$py" -c 'import json,sys; print(json.dumps({"sender": sys.argv[1], "message": sys.argv[2]}))' "$2" "$3")")
 }
 
+# start_peer MODE LOG: tests/support/http_peers.py in MODE on a free port, ready; the port in $peer_port.
+start_peer() {
+  peer_port=$(free_port)
+  "$py" "$src/tests/support/http_peers.py" "$1" "$peer_port" "$2" >/dev/null 2>&1 &
+  server_pids="$server_pids $!"
+  for i in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$peer_port/" && break; sleep 0.1; done
+}
+
 # oracle_case BOT FIXTURE: the fixture's user messages to a server running BOT's model; the
 # answers and the stored events must be Rasa's.
 oracle_case() {
@@ -145,10 +153,8 @@ expect_true '[ "$(sqlite3 "$tmp/live.db" "select count(*) from events")" = "$bef
 stop_server live
 
 # --- credentials.yml: the callback channel and custom connectors ------------------------------------
-recv_port=$(free_port)
-"$py" "$src/tests/support/http_peers.py" receiver "$recv_port" "$tmp/received.log" >/dev/null 2>&1 &
-server_pids="$server_pids $!"
-for i in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$recv_port/" && break; sleep 0.1; done
+start_peer receiver "$tmp/received.log"
+recv_port=$peer_port
 dead_port=$(free_port)
 cat >credentials.yml <<YML
 rest:
@@ -198,10 +204,8 @@ expect_status 2 "a channel convo does not implement is a usage error at start"
 expect_err_has "slack" "naming the channel"
 
 # --- the nlu: endpoint: texts not starting with / are parsed remotely -------------------------------
-nlu_port=$(free_port)
-"$py" "$src/tests/support/http_peers.py" nlu "$nlu_port" "$tmp/nlu_requests.log" >/dev/null 2>&1 &
-server_pids="$server_pids $!"
-for i in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$nlu_port/" && break; sleep 0.1; done
+start_peer nlu "$tmp/nlu_requests.log"
+nlu_port=$peer_port
 printf 'tracker_store:\n  type: sql\n  dialect: sqlite\n  db: %s\nnlu:\n  url: http://127.0.0.1:%s\n  token: secret\n' "$tmp/nlu.db" "$nlu_port" >ep_nlu.yml
 start_server nlu --model m_live --endpoints ep_nlu.yml
 say "$nlu_url" n1 'hello there'
@@ -266,10 +270,8 @@ expect_out_lacks '"event":"reset_slots"' "(none of them stored)"
 stop_server down
 
 # --- the nlg: endpoint writes the responses --------------------------------------------------------
-nlg_port=$(free_port)
-"$py" "$src/tests/support/http_peers.py" nlg "$nlg_port" "$tmp/nlg_requests.log" >/dev/null 2>&1 &
-server_pids="$server_pids $!"
-for i in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$nlg_port/" && break; sleep 0.1; done
+start_peer nlg "$tmp/nlg_requests.log"
+nlg_port=$peer_port
 printf 'tracker_store:\n  type: sql\n  dialect: sqlite\n  db: %s\nnlg:\n  url: http://127.0.0.1:%s/nlg\n' "$tmp/nlg.db" "$nlg_port" >ep_nlg.yml
 start_server nlgsrv --model m_live --endpoints ep_nlg.yml
 say "$nlgsrv_url" g1 '/greet'

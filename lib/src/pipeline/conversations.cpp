@@ -196,14 +196,22 @@ std::optional<Error> Conversations::start_session_if_needed(Tracker& tracker, co
   return std::nullopt;
 }
 
+Result<Conversations::TurnStart> Conversations::start_turn(const std::string& id, const Json& metadata) {
+  auto loaded = load_or_new(id);
+  if (!loaded) return loaded.error();
+  TurnStart start{std::move(*loaded), 0};
+  start.before = start.tracker->events().size();
+  if (auto err = start_session_if_needed(*start.tracker, metadata)) return *err;
+  return start;
+}
+
 Result<std::unique_ptr<Tracker>> Conversations::log_message(const std::string& id, const std::string& text,
                                                             const Json& parse_data) {
   ConversationLock lock(locks_, id);
-  auto loaded = load_or_new(id);
-  if (!loaded) return loaded.error();
-  std::unique_ptr<Tracker> tracker = std::move(*loaded);
-  const std::size_t before = tracker->events().size();
-  if (auto err = start_session_if_needed(*tracker, Json())) return *err;
+  auto started = start_turn(id, Json());
+  if (!started) return started.error();
+  std::unique_ptr<Tracker> tracker = std::move(started->tracker);
+  const std::size_t before = started->before;
   Json event = {{"event", "user"},
                 {"timestamp", ctx_.now()},
                 {"text", text},

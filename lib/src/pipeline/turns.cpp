@@ -148,11 +148,10 @@ Result<std::unique_ptr<Tracker>> Conversations::execute(const std::string& id, c
   const auto bot_now = bot();
   if (!bot_now) return usage_error("No agent loaded.");
   ConversationLock lock(locks_, id);
-  auto loaded = load_or_new(id);
-  if (!loaded) return loaded.error();
-  std::unique_ptr<Tracker> tracker = std::move(*loaded);
-  const std::size_t before = tracker->events().size();
-  if (auto err = start_session_if_needed(*tracker, Json())) return *err;
+  auto started = start_turn(id, Json());
+  if (!started) return started.error();
+  std::unique_ptr<Tracker> tracker = std::move(started->tracker);
+  const std::size_t before = started->before;
   dialogue::TurnContext turn = turn_context(output);
   turn.bot = bot_now.get();
   if (bot_now->policies->index_of(action) >= bot_now->policies->action_names().size())

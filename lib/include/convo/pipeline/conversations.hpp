@@ -161,6 +161,13 @@ class Conversations {
   std::shared_ptr<ReminderScheduler> reminders_;
   // Starts a session (action_session_start, its events) on `tracker` when Rasa would.
   std::optional<Error> start_session_if_needed(Tracker& tracker, const Json& metadata);
+  // A turn's start (the conversation's lock held by the caller): the stored conversation or a new
+  // one, how many events it held, and the session check done.
+  struct TurnStart {
+    std::unique_ptr<Tracker> tracker;
+    std::size_t before = 0;
+  };
+  Result<TurnStart> start_turn(const std::string& id, const Json& metadata);
 
   std::shared_ptr<const dialogue::Bot> bot_;
   std::optional<dialogue::ActionEndpoint> action_endpoint_;
