@@ -143,6 +143,25 @@ expect_out_has '"policy":"mine","confidence":0.5' "and logs it with the policy a
 run curl -sS -m 30 -H 'Content-Type: application/json' -X POST "$live_url/conversations/s6/execute" -d '{"policy": "x"}'
 expect_out_has '"code":400' "/execute without a name: 400"
 
+# --- action_revert_fallback_events (the legacy TwoStageFallbackPolicy's reversal) ------------------
+curl -sS -m 30 -X PUT -H 'Content-Type: application/json' "$live_url/conversations/rv/tracker/events" -d '[
+  {"event": "action", "name": "action_listen"},
+  {"event": "user", "text": "/greet", "parse_data": {"intent": {"name": "greet", "confidence": 0.4}, "entities": []}},
+  {"event": "action", "name": "action_default_ask_affirmation"},
+  {"event": "bot", "text": "Did you mean greet?"},
+  {"event": "action", "name": "action_listen"},
+  {"event": "user", "text": "/greet", "parse_data": {"intent": {"name": "greet", "confidence": 0.4}, "entities": []}}]' >/dev/null
+run curl -sS -m 30 -H 'Content-Type: application/json' -X POST "$live_url/conversations/rv/execute?include_events=ALL" -d '{"name": "action_revert_fallback_events"}'
+printf '%s' "$out" >revert.json
+"$py" - revert.json <<'PY' && ok || fail "after an affirmation: rewind, rewind, action_listen and the affirmed message at confidence 1.0 (Rasa's ActionRevertFallbackEvents)"
+import json, sys
+events = json.load(open(sys.argv[1]))["tracker"]["events"]
+at = next(i for i, e in enumerate(events) if e["event"] == "action" and e.get("name") == "action_revert_fallback_events")
+after = events[at + 1: at + 5]
+assert [e["event"] for e in after] == ["rewind", "rewind", "action", "user"], after
+assert after[2]["name"] == "action_listen" and after[3]["parse_data"]["intent"] == {"name": "greet", "confidence": 1.0}, after
+PY
+
 # --- bad input: a clear error, nothing stored ------------------------------------------------------
 before=$(sqlite3 "$tmp/live.db" "select count(*) from events")
 for body in 'not json' '[1, 2]' '' '"text"'; do

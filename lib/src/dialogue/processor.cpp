@@ -233,6 +233,42 @@ ActionOutcome run_action(const std::string& name, Tracker& tracker, TurnContext&
     optional_utter("utter_ask_rephrase");
     return out;
   }
+  if (name == "action_revert_fallback_events") {
+    // The legacy TwoStageFallbackPolicy's reversal (ActionRevertFallbackEvents): after a rephrase
+    // request, the rephrased message replaces the fallback turns; after an affirmation request,
+    // the affirmed message, at confidence 1.0 (and an earlier rephrase is reverted too).
+    const auto& applied = tracker.applied_events();
+    auto last_action = [&](std::size_t skip) -> std::string {
+      for (auto it = applied.rbegin(); it != applied.rend(); ++it) {
+        if ((*it)->type != EventType::Action || (*it)->get("name") == "action_listen") continue;
+        if (skip-- > 0) continue;
+        const Json& n = (*it)->get("name");
+        return n.is_string() ? n.get<std::string>() : std::string();
+      }
+      return std::string();
+    };
+    EventPtr last_user;
+    for (auto it = applied.rbegin(); it != applied.rend() && !last_user; ++it)
+      if ((*it)->type == EventType::User) last_user = *it;
+    auto revert_rephrasing = [&] {
+      for (int i = 0; i < 3; ++i) out.events.push_back(rewind_event(now));
+      out.events.push_back({{"event", "action"}, {"timestamp", now}, {"name", "action_listen"}, {"policy", nullptr}, {"confidence", nullptr}});
+    };
+    if (last_action(0) == "action_default_ask_rephrase" && last_user) {
+      revert_rephrasing();
+      out.events.push_back(last_user->data);
+    } else if (last_action(0) == "action_default_ask_affirmation" && last_user) {
+      out.events.push_back(rewind_event(now));
+      out.events.push_back(rewind_event(now));
+      out.events.push_back({{"event", "action"}, {"timestamp", now}, {"name", "action_listen"}, {"policy", nullptr}, {"confidence", nullptr}});
+      if (last_action(1) == "action_default_ask_rephrase") revert_rephrasing();
+      Json affirmed = last_user->data;
+      if (affirmed.contains("parse_data") && affirmed["parse_data"].contains("intent") && affirmed["parse_data"]["intent"].is_object())
+        affirmed["parse_data"]["intent"]["confidence"] = 1.0;
+      out.events.push_back(std::move(affirmed));
+    }
+    return out;
+  }
   if (name == "action_default_ask_affirmation") {
     out.events.push_back(affirmation(tracker, now));
     return out;
