@@ -287,15 +287,8 @@ std::set<std::string> Policies::possible_keys(const std::map<std::string, std::s
   for (std::size_t i = 0; i < states.size() && !keys.empty(); ++i) {
     const Json& state = states[states.size() - 1 - i];
     for (auto it = keys.begin(); it != keys.end();) {
-      auto rs = rule_states_.find(*it);
-      std::vector<Json> parsed;
-      const std::vector<Json>* rule = nullptr;
-      if (rs != rule_states_.end()) rule = &rs->second;
-      else {
-        parsed = Json::parse(*it).get<std::vector<Json>>();
-        rule = &parsed;
-      }
-      if (rule_applicable(*rule, i, state)) ++it;
+      // Every key (rules and unhappy paths) has its states kept at training.
+      if (rule_applicable(rule_states_.at(*it), i, state)) ++it;
       else it = keys.erase(it);
     }
   }
@@ -362,7 +355,6 @@ std::vector<Json> Policies::memo_states(const Tracker& tracker) const {
   Tracker replay("memo", domain_);
   Json last_ml_action;
   bool hidden = false;
-  std::set<std::string> none;
   auto visit = [&](bool hide_rule_turn) {
     if (!hidden) {
       Json prev = replay.latest_action_name();

@@ -37,8 +37,7 @@ Json user_event_json(const Conversations::Message& m, const Json& parsed, const 
 
 // UserUttered.create_external: "EXTERNAL: <intent>", the intent without a confidence, entities
 // from the object shorthand or a list, metadata is_external, the latest input channel.
-Conversations::Message external_message(const std::string& id, const std::string& intent, const Json& entities,
-                                        const Json& latest_input_channel) {
+Conversations::Message external_message(const std::string& id, const std::string& intent, const Json& entities) {
   Conversations::Message m;
   m.sender_id = id;
   m.text = "EXTERNAL: " + intent;
@@ -49,7 +48,7 @@ Conversations::Message external_message(const std::string& id, const std::string
     ents = entities;
   m.parse_data = {{"intent", {{"name", intent}}}, {"entities", ents}};
   m.metadata = {{"is_external", true}};
-  if (latest_input_channel.is_string()) m.input_channel = latest_input_channel.get<std::string>();
+  m.latest_input_channel = true;
   return m;
 }
 
@@ -73,8 +72,13 @@ Result<std::unique_ptr<Tracker>> Conversations::handle_message(const Message& m,
   return turn_locked(std::move(*loaded), m, output);
 }
 
-Result<std::unique_ptr<Tracker>> Conversations::turn_locked(std::unique_ptr<Tracker> tracker, const Message& m,
+Result<std::unique_ptr<Tracker>> Conversations::turn_locked(std::unique_ptr<Tracker> tracker, const Message& given,
                                                             dialogue::OutputChannel& output) {
+  Message m = given;
+  if (m.latest_input_channel) {  // read from the tracker already loaded under the lock
+    const Json channel = tracker->latest_input_channel();
+    m.input_channel = channel.is_string() ? channel.get<std::string>() : "";
+  }
   const auto bot_now = bot();
   const std::size_t before = tracker->events().size();
   if (auto err = start_session_if_needed(*tracker, m.metadata)) return *err;
@@ -135,7 +139,7 @@ void Conversations::fire_reminder(const std::string& id, const Json& reminder) {
     return;
   }
   const std::string intent = reminder.value("intent", Json()).is_string() ? reminder["intent"].get<std::string>() : "";
-  Message m = external_message(id, intent, reminder.value("entities", Json()), tracker->latest_input_channel());
+  Message m = external_message(id, intent, reminder.value("entities", Json()));
   dialogue::OutputChannel dropped;
   dropped.send = [](const Json&) {};
   auto done = turn_locked(std::move(tracker), m, dropped);
@@ -170,8 +174,7 @@ Result<std::unique_ptr<Tracker>> Conversations::trigger_intent(const std::string
   const auto domain_now = domain();
   if (domain_now && std::find(domain_now->intents.begin(), domain_now->intents.end(), intent) == domain_now->intents.end())
     return not_found_error("The intent '" + intent + "' does not exist in the domain.");
-  auto current = load(id);
-  Message m = external_message(id, intent, entities, current && *current ? (*current)->latest_input_channel() : Json());
+  Message m = external_message(id, intent, entities);
   return handle_message(m, output);
 }
 

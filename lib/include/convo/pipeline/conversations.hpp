@@ -96,6 +96,7 @@ class Conversations {
     std::string text;
     Json parse_data;            // null: parse `text`
     std::string input_channel;  // "" -> null
+    bool latest_input_channel = false;  // external messages: the conversation's latest input channel
     Json metadata;              // stored on the user event when given
   };
   Result<std::unique_ptr<Tracker>> handle_message(const Message& message, dialogue::OutputChannel& output);
