@@ -62,9 +62,16 @@ bool AppliedEvents::is_loop_name(const Json& name) const {
 void AppliedEvents::step(const EventPtr& e) {
   switch (e->type) {
     case EventType::Restart:
-    case EventType::SessionStarted: applied_.clear(); break;
-    case EventType::Undo: undo_till(applied_, EventType::Action); break;
+    case EventType::SessionStarted:
+      applied_.clear();
+      ++generation_;
+      break;
+    case EventType::Undo:
+      undo_till(applied_, EventType::Action);
+      ++generation_;
+      break;
     case EventType::Rewind:
+      ++generation_;
       undo_till(applied_, EventType::User);
       undo_till(applied_, EventType::Action);
       break;
@@ -73,6 +80,7 @@ void AppliedEvents::step(const EventPtr& e) {
       if (!loop_names_.empty() && is_loop_name(name) &&
           !first_loop_execution_or_unhappy_path(name, applied_)) {
         undo_till_previous_loop_execution(name, applied_);
+        ++generation_;
       } else {
         applied_.push_back(e);
       }
@@ -88,6 +96,7 @@ void AppliedEvents::rebuild(const std::deque<EventPtr>& events) {
     if (e->type == EventType::ActiveLoop && py_truthy(e->get("name")) && !is_loop_name(e->get("name")))
       loop_names_.push_back(e->get("name"));
   applied_.clear();
+  ++generation_;
   for (const auto& e : events) step(e);
 }
 

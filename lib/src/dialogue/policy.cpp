@@ -1,6 +1,7 @@
 #include "convo/dialogue/policy.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <functional>
 
 #include "convo/core/event_list.hpp"
@@ -109,7 +110,9 @@ std::size_t Policies::index_of(const std::string& action) const {
 
 Result<std::shared_ptr<const Policies>> Policies::train(const Json& config, std::shared_ptr<const Domain> domain,
                                                         const TrainingData& data, std::vector<std::string>& warnings) {
+  static std::atomic<std::uint64_t> serials{0};
   auto p = std::make_shared<Policies>();
+  p->serial_ = ++serials;
   p->domain_ = domain;
   // Rasa's action_names_or_texts.
   for (const auto& name : default_action_names()) p->action_names_.push_back(name);
@@ -236,6 +239,7 @@ Result<std::shared_ptr<const Policies>> Policies::train(const Json& config, std:
       for (const auto& t : trackers) {
         auto events = to_events(t.events);
         Tracker running("analysis", domain);
+        PredictionMemory memory;
         bool unpredictable = true;
         for (const auto& e : events) {
           const Json& name = e->get("name");
@@ -249,12 +253,12 @@ Result<std::shared_ptr<const Policies>> Policies::train(const Json& config, std:
             (void)running.update(e);
             continue;
           }
-          RuleResult r = p->rule_predict(running);
+          RuleResult r = p->rule_predict(running, memory);
           const Json loop = running.active_loop().value("name", Json());
           if (loop.is_string() && r.action != gold && r.action == loop.get<std::string>()) {
             auto rejection = parse_event(Json{{"event", "action_execution_rejected"}, {"name", loop}}, training_context());
             if (rejection && *rejection) (void)running.update(*rejection);
-            r = p->rule_predict(running);
+            r = p->rule_predict(running, memory);
           }
           seen(r, gold);
           (void)running.update(e);
@@ -320,7 +324,7 @@ std::string Policies::rule_lookup(const std::vector<Json>& states, const Tracker
   return predicted;
 }
 
-Policies::RuleResult Policies::rule_predict(const Tracker& tracker) const {
+Policies::RuleResult Policies::rule_predict(const Tracker& tracker, PredictionMemory& memory) const {
   RuleResult out;
   const Json latest = tracker.latest_action_name();
   const bool after_listen = latest == "action_listen";
@@ -344,61 +348,99 @@ Policies::RuleResult Policies::rule_predict(const Tracker& tracker) const {
     }
     return out;
   }
-  TrackerStates ts = tracker_states(tracker.applied_events(), domain_, false);
-  out.action = rule_lookup(ts.states, tracker, out.returning_from_unhappy_path, out.source);
+  remember(tracker, memory);
+  // The states before each applied action, then the present one, looked up in place.
+  memory.rule_states.push_back(current_state_of(*memory.replay));
+  out.action = rule_lookup(memory.rule_states, tracker, out.returning_from_unhappy_path, out.source);
+  memory.rule_states.pop_back();
   return out;
 }
 
-std::vector<Json> Policies::memo_states(const Tracker& tracker) const {
-  // Domain.states_for_tracker_history with ignore_rule_only_turns and the rule-only data.
-  std::vector<Json> states;
-  Tracker replay("memo", domain_);
-  Json last_ml_action;
-  bool hidden = false;
-  auto visit = [&](bool hide_rule_turn) {
-    if (!hidden) {
-      Json prev = replay.latest_action_name();
-      last_ml_action = prev.is_string() ? Json{{"action_name", prev}} : Json();
-    }
-    const Json loop = replay.active_loop().value("name", Json());
-    if (replay.followup_action().is_null() && !(loop.is_string() && replay.latest_action_name() == loop)) hidden = hide_rule_turn;
-    if (hidden) return;
-    Json state = current_state_of(replay);
-    if (state.contains("slots")) {
-      for (const auto& s : rule_only_slots_) state["slots"].erase(s);
-      if (state["slots"].empty()) state.erase("slots");
-    }
-    if (rule_only_loops_.count(loop_of(state))) state.erase("active_loop");
-    if (!states.empty() && prev_action_of(state) != "action_listen") {
-      const Json& last = states.back();
-      if (!last.contains("user") && state.contains("user")) state.erase("user");
-      else if (last.contains("user")) state["user"] = last["user"];
-    }
-    if (!last_ml_action.is_null()) {
-      // keys stay sorted: prev_action sorts between active_loop and slots
-      Json sorted = Json::object();
-      for (const char* k : {"active_loop", "prev_action", "slots", "user"}) {
-        if (std::string(k) == "prev_action") sorted[k] = last_ml_action;
-        else if (state.contains(k)) sorted[k] = state[k];
-      }
-      state = std::move(sorted);
-    }
-    states.push_back(std::move(state));
-  };
-  for (const auto& e : tracker.applied_events()) {
-    if (e->type == EventType::Action) visit(py_truthy(e->get("hide_rule_turn")));
-    (void)replay.update(e);
+PredictionMemory::PredictionMemory() = default;
+PredictionMemory::~PredictionMemory() = default;
+
+void Policies::remember(const Tracker& tracker, PredictionMemory& m) const {
+  const auto& applied = tracker.applied_events();
+  const bool extends = m.replay && m.policies_serial == serial_ && m.generation == tracker.applied_generation() &&
+                       m.consumed <= applied.size() && (m.consumed == 0 || applied[m.consumed - 1].get() == m.last);
+  if (!extends) {
+    m.policies_serial = serial_;
+    m.consumed = 0;
+    m.replay = std::make_unique<Tracker>("states", domain_);
+    m.rule_states.clear();
+    m.memo_states.clear();
+    m.last_ml_action = Json();
+    m.hidden = false;
   }
-  visit(false);
-  return states;
+  m.generation = tracker.applied_generation();
+  for (; m.consumed < applied.size(); ++m.consumed) {
+    const EventPtr& e = applied[m.consumed];
+    if (e->type == EventType::Action) {
+      m.rule_states.push_back(current_state_of(*m.replay));
+      (void)memo_visit(m, py_truthy(e->get("hide_rule_turn")), true);
+    }
+    (void)m.replay->update(e);
+  }
+  m.last = m.consumed ? applied[m.consumed - 1].get() : nullptr;
 }
 
-std::string Policies::memo_lookup(const Tracker& tracker) const {
-  auto it = memory_.find(key_of(last_states(memo_states(tracker), memo_.max_history)));
+Json Policies::memo_visit(PredictionMemory& m, bool hide_rule_turn, bool commit) const {
+  // Domain.states_for_tracker_history with ignore_rule_only_turns and the rule-only data.
+  const Tracker& replay = *m.replay;
+  Json last_ml_action = m.last_ml_action;
+  bool hidden = m.hidden;
+  if (!hidden) {
+    Json prev = replay.latest_action_name();
+    last_ml_action = prev.is_string() ? Json{{"action_name", prev}} : Json();
+  }
+  const Json loop = replay.active_loop().value("name", Json());
+  if (replay.followup_action().is_null() && !(loop.is_string() && replay.latest_action_name() == loop)) hidden = hide_rule_turn;
+  if (commit) {
+    m.last_ml_action = last_ml_action;
+    m.hidden = hidden;
+  }
+  if (hidden) return Json();
+  Json state = current_state_of(replay);
+  if (state.contains("slots")) {
+    for (const auto& s : rule_only_slots_) state["slots"].erase(s);
+    if (state["slots"].empty()) state.erase("slots");
+  }
+  if (rule_only_loops_.count(loop_of(state))) state.erase("active_loop");
+  if (!m.memo_states.empty() && prev_action_of(state) != "action_listen") {
+    const Json& last = m.memo_states.back();
+    if (!last.contains("user") && state.contains("user")) state.erase("user");
+    else if (last.contains("user")) state["user"] = last["user"];
+  }
+  if (!last_ml_action.is_null()) {
+    // keys stay sorted: prev_action sorts between active_loop and slots
+    Json sorted = Json::object();
+    for (const char* k : {"active_loop", "prev_action", "slots", "user"}) {
+      if (std::string(k) == "prev_action") sorted[k] = last_ml_action;
+      else if (state.contains(k)) sorted[k] = state[k];
+    }
+    state = std::move(sorted);
+  }
+  if (commit) m.memo_states.push_back(state);
+  return state;
+}
+
+std::string Policies::memo_lookup(PredictionMemory& m) const {
+  // The walk's states plus the present one (not recorded: no action has followed it yet).
+  Json present = memo_visit(m, false, false);
+  std::vector<Json> tail;
+  const std::size_t total = m.memo_states.size() + (present.is_null() ? 0 : 1);
+  const std::size_t keep = memo_.max_history ? std::min(*memo_.max_history, total) : total;
+  const std::size_t from_stored = keep - (present.is_null() ? 0 : 1);
+  tail.reserve(keep);
+  tail.insert(tail.end(), m.memo_states.end() - static_cast<std::ptrdiff_t>(from_stored), m.memo_states.end());
+  if (!present.is_null()) tail.push_back(std::move(present));
+  auto it = memory_.find(key_of(tail));
   return it == memory_.end() ? std::string() : it->second;
 }
 
-Prediction Policies::predict(const Tracker& tracker) const {
+Prediction Policies::predict(const Tracker& tracker, PredictionMemory* given) const {
+  PredictionMemory scratch;
+  PredictionMemory& memory = given ? *given : scratch;
   Prediction out;
   const Json followup = tracker.followup_action();
   if (followup.is_string() && index_of(followup.get<std::string>()) < action_names_.size()) {
@@ -428,7 +470,7 @@ Prediction Policies::predict(const Tracker& tracker) const {
   };
   std::vector<std::pair<int, Candidate>> candidates;  // by config index
   if (rule_.index >= 0) {
-    RuleResult r = rule_predict(tracker);
+    RuleResult r = rule_predict(tracker, memory);
     Candidate c;
     c.scores.assign(action_names_.size(), 0.0);
     c.name = "policy_" + std::to_string(rule_.index) + "_RulePolicy";
@@ -445,7 +487,8 @@ Prediction Policies::predict(const Tracker& tracker) const {
     c.scores.assign(action_names_.size(), 0.0);
     c.name = "policy_" + std::to_string(memo_.index) + (memo_.augmented ? "_AugmentedMemoizationPolicy" : "_MemoizationPolicy");
     c.priority = 4;
-    std::string action = memo_lookup(tracker);
+    remember(tracker, memory);
+    std::string action = memo_lookup(memory);
     if (!action.empty() && index_of(action) < c.scores.size()) c.scores[index_of(action)] = 1.0;
     candidates.emplace_back(memo_.index, std::move(c));
   }

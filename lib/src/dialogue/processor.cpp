@@ -457,7 +457,7 @@ std::optional<Error> predict_and_execute(Tracker& tracker, TurnContext& turn) {
         turn.bot->policies->index_of(followup.get<std::string>()) >= turn.bot->policies->action_names().size())
       turn.log(true, "Trying to run unknown follow-up action '" + followup.get<std::string>() +
                          "'. Instead of running that, Rasa Open Source will ignore the action and predict the next action.");
-    Prediction p = turn.bot->policies->predict(tracker);
+    Prediction p = turn.bot->policies->predict(tracker, turn.memory);
     ++actions;
     auto done = run_and_log(tracker, turn, p.action, p.policy, p.policy.empty() ? Json() : Json(p.confidence),
                             p.hide_rule_turn, p.events);

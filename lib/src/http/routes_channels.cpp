@@ -168,7 +168,7 @@ void add_channel_routes(std::vector<Route>& routes, Conversations& conversations
 
   // /execute and /trigger_intent: a name from the body, then the turn; the tracker and, when they
   // were collected, the messages.
-  using Turn = std::function<Result<std::unique_ptr<Tracker>>(const std::string& id, const std::string& name,
+  using Turn = std::function<Result<Conversations::TrackerRef>(const std::string& id, const std::string& name,
                                                                  const Json& body, dialogue::OutputChannel& out)>;
   auto turn_route = [conv, channels](const char* what, std::vector<const char*> keys, Turn run) {
     return [conv, channels, what, keys, run](const httplib::Request& req, httplib::Response& res, const std::smatch& match) {

@@ -1,5 +1,6 @@
 #include "convo/pipeline/conversations.hpp"
 #include "conversation_lock.hpp"
+#include "tracker_cache.hpp"
 
 #include "convo/core/broker_message.hpp"
 #include "convo/core/event_list.hpp"
@@ -52,9 +53,43 @@ Result<std::size_t> stored_event_count(TrackerStore& store, const std::string& i
   return *stored ? (**stored).events.size() : std::size_t{0};
 }
 
+// Conversations kept in memory by default, in events (a few hundred MB at most).
+constexpr std::size_t kDefaultCacheEvents = 200000;
+
 Conversations::Conversations(std::shared_ptr<TrackerStore> store, std::shared_ptr<const Domain> domain,
                              ParseContext ctx)
-    : store_(std::move(store)), domain_(std::move(domain)), ctx_(std::move(ctx)) {}
+    : store_(std::move(store)), domain_(std::move(domain)), ctx_(std::move(ctx)),
+      cache_(std::make_unique<TrackerCache>(kDefaultCacheEvents)) {}
+
+Conversations::~Conversations() = default;
+
+void Conversations::set_cache_limit(std::size_t events) {
+  cache_ = events ? std::make_unique<TrackerCache>(events) : nullptr;
+}
+
+Result<std::optional<std::int64_t>> Conversations::cache_version(const std::string& id) {
+  if (!cache_) return std::optional<std::int64_t>();
+  std::lock_guard<std::mutex> guard(store_mutex_);
+  return store_->version(id);
+}
+
+Result<Conversations::Working> Conversations::checkout(const std::string& id) {
+  auto version = cache_version(id);
+  if (!version) return version.error();
+  const auto domain_now = domain();
+  if (*version)
+    if (auto cached = cache_->take(id, **version); cached && cached->tracker->domain() == domain_now) {
+      // A reader may still hold the tracker it was handed: this writer changes a copy.
+      if (cached->tracker.use_count() > 1) cached->tracker = std::make_shared<Tracker>(*cached->tracker);
+      const std::size_t before = cached->tracker->events().size();
+      return Working{std::move(cached->tracker), std::move(cached->memory), before};
+    }
+  auto loaded = load(id);
+  if (!loaded) return loaded.error();
+  std::shared_ptr<Tracker> tracker = *loaded ? std::shared_ptr<Tracker>(std::move(*loaded)) : std::make_shared<Tracker>(id, domain_now);
+  const std::size_t before = tracker->events().size();
+  return Working{std::move(tracker), std::make_shared<dialogue::PredictionMemory>(), before};
+}
 
 std::vector<EventPtr> Conversations::session_start_events() const {
   const double now = ctx_.now();
@@ -83,21 +118,28 @@ Result<std::unique_ptr<Tracker>> Conversations::load(const std::string& id, std:
   return std::move(*tracker);
 }
 
-Result<std::unique_ptr<Tracker>> Conversations::get(const std::string& id, std::optional<double> until) {
+Result<Conversations::TrackerRef> Conversations::get(const std::string& id, std::optional<double> until) {
+  std::optional<std::int64_t> version;
+  if (!until) {
+    auto v = cache_version(id);
+    if (!v) return v.error();
+    version = *v;
+  }
+  if (version)
+    if (auto cached = cache_->peek(id, *version); cached && cached->domain() == domain()) return cached;
   auto tracker = load(id, until);
   if (!tracker) return tracker.error();
-  if (*tracker && !(*tracker)->events().empty()) return std::move(*tracker);
-  auto fresh = std::make_unique<Tracker>(id, domain());
+  if (*tracker && !(*tracker)->events().empty()) {
+    std::shared_ptr<Tracker> loaded(std::move(*tracker));
+    // Kept for the next request; tagged with the version read before the load, so a write that
+    // landed in between makes it stale rather than wrong.
+    if (version) cache_->put(id, {loaded, std::make_shared<dialogue::PredictionMemory>(), *version});
+    return TrackerRef(std::move(loaded));
+  }
+  auto fresh = std::make_shared<Tracker>(id, domain());
   for (const auto& e : session_start_events())
     if (auto err = fresh->update(e)) return *err;
-  return fresh;
-}
-
-Result<std::unique_ptr<Tracker>> Conversations::load_or_new(const std::string& id) {
-  auto loaded = load(id);
-  if (!loaded) return loaded.error();
-  if (*loaded) return std::move(*loaded);
-  return std::make_unique<Tracker>(id, domain());
+  return TrackerRef(std::move(fresh));
 }
 
 void Conversations::set_outbox_listener(std::function<void()> listener) {
@@ -118,18 +160,28 @@ void Conversations::announce() const {
   if (outbox_listener_) outbox_listener_();
 }
 
-std::optional<Error> Conversations::store_new_events(const Tracker& tracker, std::size_t before) {
-  std::vector<EventPtr> fresh(tracker.events().begin() + static_cast<std::ptrdiff_t>(before), tracker.events().end());
-  auto outbox = outbox_for(tracker.sender_id(), fresh);
+std::optional<Error> Conversations::commit(const std::string& id, Working& w) {
+  const Tracker& tracker = *w.tracker;
+  std::vector<EventPtr> fresh(tracker.events().begin() + static_cast<std::ptrdiff_t>(w.before), tracker.events().end());
+  auto outbox = outbox_for(id, fresh);
+  std::optional<std::int64_t> version;
   {
     std::lock_guard<std::mutex> guard(store_mutex_);
-    if (auto err = store_->append(tracker.sender_id(), fresh, outbox)) return err;
+    if (auto err = store_->append(id, fresh, outbox)) return err;
+    if (cache_) {
+      auto v = store_->version(id);
+      if (v) version = *v;
+    }
   }
   if (!outbox.empty()) announce();
+  // A new session makes the stored conversation (its last session) shorter than the tracker in
+  // hand: the next request loads it instead.
+  const bool new_session = std::any_of(fresh.begin(), fresh.end(), [](const EventPtr& e) { return e->type == EventType::SessionStarted; });
+  if (version && !new_session) cache_->put(id, {w.tracker, w.memory, *version});
   return std::nullopt;
 }
 
-Result<std::unique_ptr<Tracker>> Conversations::append(const std::string& id, const Json& events) {
+Result<Conversations::TrackerRef> Conversations::append(const std::string& id, const Json& events) {
   ParsedEvents parsed = parse_events(events, ctx_);
   if (!parsed.ok()) return runtime_error(parsed.errors.front());
   if (parsed.events.empty()) return usage_error("Couldn't extract a proper event from the request body.");
@@ -149,15 +201,14 @@ std::optional<Error> Conversations::append(const std::string& id, const std::vec
   return std::nullopt;
 }
 
-Result<std::unique_ptr<Tracker>> Conversations::append_parsed(const std::string& id, const std::vector<EventPtr>& events,
-                                                              const std::function<std::string(std::size_t)>& label,
-                                                              SessionStart rule) {
+Result<Conversations::TrackerRef> Conversations::append_parsed(const std::string& id, const std::vector<EventPtr>& events,
+                                                               const std::function<std::string(std::size_t)>& label,
+                                                               SessionStart rule) {
   ConversationLock lock(locks_, id);
-  auto loaded = load_or_new(id);
-  if (!loaded) return loaded.error();
-  std::unique_ptr<Tracker> tracker = std::move(*loaded);
-  const std::size_t before = tracker->events().size();
-  if (rule == SessionStart::IfNew && before == 0 && !begins_with_session_start(events)) {
+  auto working = checkout(id);
+  if (!working) return working.error();
+  Tracker* tracker = working->tracker.get();
+  if (rule == SessionStart::IfNew && working->before == 0 && !begins_with_session_start(events)) {
     for (const auto& e : session_start_events())
       if (auto err = tracker->update(e)) return *err;
   }
@@ -165,8 +216,8 @@ Result<std::unique_ptr<Tracker>> Conversations::append_parsed(const std::string&
     // Auto-fill may log slot events after the event; they are new events too.
     if (auto err = tracker->update_with_autofill(events[i], ctx_.now())) return runtime_error(label(i) + ": " + err->message);
   }
-  if (auto err = store_new_events(*tracker, before)) return *err;
-  return tracker;
+  if (auto err = commit(id, *working)) return *err;
+  return TrackerRef(working->tracker);
 }
 
 bool Conversations::needs_session_start(const Tracker& tracker) const {
@@ -196,22 +247,19 @@ std::optional<Error> Conversations::start_session_if_needed(Tracker& tracker, co
   return std::nullopt;
 }
 
-Result<Conversations::TurnStart> Conversations::start_turn(const std::string& id, const Json& metadata) {
-  auto loaded = load_or_new(id);
-  if (!loaded) return loaded.error();
-  TurnStart start{std::move(*loaded), 0};
-  start.before = start.tracker->events().size();
-  if (auto err = start_session_if_needed(*start.tracker, metadata)) return *err;
-  return start;
+Result<Conversations::Working> Conversations::start_turn(const std::string& id, const Json& metadata) {
+  auto working = checkout(id);
+  if (!working) return working.error();
+  if (auto err = start_session_if_needed(*working->tracker, metadata)) return *err;
+  return working;
 }
 
-Result<std::unique_ptr<Tracker>> Conversations::log_message(const std::string& id, const std::string& text,
-                                                            const Json& parse_data) {
+Result<Conversations::TrackerRef> Conversations::log_message(const std::string& id, const std::string& text,
+                                                             const Json& parse_data) {
   ConversationLock lock(locks_, id);
   auto started = start_turn(id, Json());
   if (!started) return started.error();
-  std::unique_ptr<Tracker> tracker = std::move(started->tracker);
-  const std::size_t before = started->before;
+  Tracker* tracker = started->tracker.get();
   Json event = {{"event", "user"},
                 {"timestamp", ctx_.now()},
                 {"text", text},
@@ -221,11 +269,11 @@ Result<std::unique_ptr<Tracker>> Conversations::log_message(const std::string& i
   auto user = parse_event(event, ctx_);
   if (!user) return runtime_error("the message cannot be logged: " + user.error().message);
   if (auto err = tracker->update_with_autofill(*user, ctx_.now())) return *err;
-  if (auto err = store_new_events(*tracker, before)) return *err;
-  return tracker;
+  if (auto err = commit(id, *started)) return *err;
+  return TrackerRef(started->tracker);
 }
 
-Result<std::unique_ptr<Tracker>> Conversations::replace(const std::string& id, const Json& events) {
+Result<Conversations::TrackerRef> Conversations::replace(const std::string& id, const Json& events) {
   ParsedEvents parsed = parse_events(events, ctx_);
   if (!parsed.ok()) return runtime_error(parsed.errors.front());
   return replace_parsed(id, parsed.events, [&](std::size_t i) {
@@ -243,12 +291,13 @@ std::optional<Error> Conversations::replace(const std::string& id, const std::ve
   return std::nullopt;
 }
 
-Result<std::unique_ptr<Tracker>> Conversations::replace_parsed(const std::string& id, const std::vector<EventPtr>& events,
-                                                               const std::function<std::string(std::size_t)>& label) {
-  auto tracker = std::make_unique<Tracker>(id, domain());
+Result<Conversations::TrackerRef> Conversations::replace_parsed(const std::string& id, const std::vector<EventPtr>& events,
+                                                                const std::function<std::string(std::size_t)>& label) {
+  auto tracker = std::make_shared<Tracker>(id, domain());
   for (std::size_t i = 0; i < events.size(); ++i)
     if (auto err = tracker->update(events[i])) return runtime_error(label(i) + ": " + err->message);
   ConversationLock lock(locks_, id);
+  if (cache_) cache_->erase(id);  // the stored conversation is about to be another one
   // Like Rasa's save (§3), the broker hears of the events beyond as many as were stored before.
   std::vector<std::string> outbox = outbox_for(id, events);
   {
@@ -261,7 +310,7 @@ Result<std::unique_ptr<Tracker>> Conversations::replace_parsed(const std::string
     if (auto err = store_->replace(id, events, outbox)) return *err;
   }
   if (!outbox.empty()) announce();
-  return tracker;
+  return TrackerRef(std::move(tracker));
 }
 
 }  // namespace convo

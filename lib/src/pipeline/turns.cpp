@@ -65,22 +65,22 @@ dialogue::TurnContext Conversations::turn_context(dialogue::OutputChannel& outpu
   return turn;
 }
 
-Result<std::unique_ptr<Tracker>> Conversations::handle_message(const Message& m, dialogue::OutputChannel& output) {
+Result<Conversations::TrackerRef> Conversations::handle_message(const Message& m, dialogue::OutputChannel& output) {
   ConversationLock lock(locks_, m.sender_id);
-  auto loaded = load_or_new(m.sender_id);
-  if (!loaded) return loaded.error();
-  return turn_locked(std::move(*loaded), m, output);
+  auto working = checkout(m.sender_id);
+  if (!working) return working.error();
+  return turn_locked(std::move(*working), m, output);
 }
 
-Result<std::unique_ptr<Tracker>> Conversations::turn_locked(std::unique_ptr<Tracker> tracker, const Message& given,
-                                                            dialogue::OutputChannel& output) {
+Result<Conversations::TrackerRef> Conversations::turn_locked(Working working, const Message& given,
+                                                             dialogue::OutputChannel& output) {
+  Tracker* tracker = working.tracker.get();
   Message m = given;
   if (m.latest_input_channel) {  // read from the tracker already loaded under the lock
     const Json channel = tracker->latest_input_channel();
     m.input_channel = channel.is_string() ? channel.get<std::string>() : "";
   }
   const auto bot_now = bot();
-  const std::size_t before = tracker->events().size();
   if (auto err = start_session_if_needed(*tracker, m.metadata)) return *err;
   const std::string id = message_id(ctx_);
   const Json parsed = m.parse_data.is_object() ? m.parse_data
@@ -89,6 +89,7 @@ Result<std::unique_ptr<Tracker>> Conversations::turn_locked(std::unique_ptr<Trac
   if (!user) return runtime_error("the message cannot be logged: " + user.error().message);
   if (auto err = tracker->update_with_autofill(*user, ctx_.now())) return *err;
   dialogue::TurnContext turn = turn_context(output);
+  turn.memory = working.memory.get();
   if (bot_now) {
     turn.bot = bot_now.get();
     if (auto err = dialogue::predict_and_execute(*tracker, turn)) return *err;
@@ -96,9 +97,9 @@ Result<std::unique_ptr<Tracker>> Conversations::turn_locked(std::unique_ptr<Trac
     log_(true, "No model is loaded: the message was logged and nothing was predicted.");
   }
   if (output.failed) return *output.failed;
-  if (auto err = store_new_events(*tracker, before)) return *err;
+  if (auto err = commit(m.sender_id, working)) return *err;
   apply_side_effects(m.sender_id, turn);
-  return tracker;
+  return TrackerRef(working.tracker);
 }
 
 void Conversations::apply_side_effects(const std::string& id, const dialogue::TurnContext& turn) {
@@ -118,9 +119,9 @@ std::size_t Conversations::pending_reminders() const { return reminders_ ? remin
 
 void Conversations::fire_reminder(const std::string& id, const Json& reminder) {
   ConversationLock lock(locks_, id);
-  auto loaded = load(id);
-  if (!loaded || !*loaded) return;
-  std::unique_ptr<Tracker> tracker = std::move(*loaded);
+  auto working = checkout(id);
+  if (!working || working->before == 0) return;
+  const Tracker* tracker = working->tracker.get();
   const Json name = reminder.value("name", Json());
   // Rasa's _has_message_after_reminder and _is_reminder_still_valid.
   bool user_after = true;
@@ -142,34 +143,34 @@ void Conversations::fire_reminder(const std::string& id, const Json& reminder) {
   Message m = external_message(id, intent, reminder.value("entities", Json()));
   dialogue::OutputChannel dropped;
   dropped.send = [](const Json&) {};
-  auto done = turn_locked(std::move(tracker), m, dropped);
+  auto done = turn_locked(std::move(*working), m, dropped);
   if (!done && log_) log_(true, "reminder " + dump_compact(name) + " of '" + id + "': " + done.error().message);
 }
 
-Result<std::unique_ptr<Tracker>> Conversations::execute(const std::string& id, const std::string& action,
-                                                        const Json& policy, const Json& confidence,
-                                                        dialogue::OutputChannel& output) {
+Result<Conversations::TrackerRef> Conversations::execute(const std::string& id, const std::string& action,
+                                                         const Json& policy, const Json& confidence,
+                                                         dialogue::OutputChannel& output) {
   const auto bot_now = bot();
   if (!bot_now) return usage_error("No agent loaded.");
   ConversationLock lock(locks_, id);
   auto started = start_turn(id, Json());
   if (!started) return started.error();
-  std::unique_ptr<Tracker> tracker = std::move(started->tracker);
-  const std::size_t before = started->before;
+  Tracker* tracker = started->tracker.get();
   dialogue::TurnContext turn = turn_context(output);
   turn.bot = bot_now.get();
+  turn.memory = started->memory.get();
   if (bot_now->policies->index_of(action) >= bot_now->policies->action_names().size())
     return runtime_error("The action '" + action + "' is not in the domain.");
   if (auto err = dialogue::execute_action(*tracker, turn, action, policy.is_string() ? policy.get<std::string>() : "",
                                           confidence.is_number() ? confidence : Json(0.0), true))
     return *err;
   if (output.failed) return *output.failed;
-  if (auto err = store_new_events(*tracker, before)) return *err;
+  if (auto err = commit(id, *started)) return *err;
   apply_side_effects(id, turn);
-  return tracker;
+  return TrackerRef(started->tracker);
 }
 
-Result<std::unique_ptr<Tracker>> Conversations::trigger_intent(const std::string& id, const std::string& intent,
+Result<Conversations::TrackerRef> Conversations::trigger_intent(const std::string& id, const std::string& intent,
                                                                const Json& entities, dialogue::OutputChannel& output) {
   const auto domain_now = domain();
   if (domain_now && std::find(domain_now->intents.begin(), domain_now->intents.end(), intent) == domain_now->intents.end())

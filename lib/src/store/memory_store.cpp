@@ -49,8 +49,15 @@ std::optional<Error> MemoryStore::write(const std::string& sender_id, const std:
   if (replace_existing) stored.clear();
   for (const auto& e : events) stored.push_back(e->data);
   if (stored.empty()) conversations_.erase(sender_id);
+  ++versions_[sender_id];
   enqueue(sender_id, outbox);
   return std::nullopt;
+}
+
+Result<std::optional<std::int64_t>> MemoryStore::version(const std::string& sender_id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = versions_.find(sender_id);
+  return std::optional<std::int64_t>(it == versions_.end() ? 0 : it->second);
 }
 
 Result<std::vector<OutboxMessage>> MemoryStore::outbox_peek(std::size_t limit) {

@@ -18,6 +18,7 @@ class MemoryStore final : public TrackerStore {
   std::optional<Error> outbox_remove(std::int64_t up_to_id) override;
   Result<std::size_t> outbox_depth() override;
   Result<std::vector<ConversationSummary>> list(const ListOptions& options) override;
+  Result<std::optional<std::int64_t>> version(const std::string& sender_id) override;
 
  private:
   std::optional<Error> write(const std::string& sender_id, const std::vector<EventPtr>& events,
@@ -28,6 +29,7 @@ class MemoryStore final : public TrackerStore {
   std::map<std::string, std::vector<Json>> conversations_;
   std::deque<OutboxMessage> outbox_;
   std::int64_t next_outbox_id_ = 1;
+  std::map<std::string, std::int64_t> versions_;  // writes per conversation
 };
 
 }  // namespace convo

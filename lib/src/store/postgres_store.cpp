@@ -353,6 +353,13 @@ std::optional<Error> PostgresStore::outbox_remove(std::int64_t up_to_id) {
   return std::nullopt;
 }
 
+Result<std::optional<std::int64_t>> PostgresStore::version(const std::string& sender_id) {
+  // Ids come from a sequence and are never reused: the last one changes with every write.
+  auto r = exec(conn_, "SELECT COALESCE(MAX(id), 0) FROM events WHERE sender_id = $1", {sender_id});
+  if (!ok(r)) return failure("cannot read events", PQerrorMessage(conn_));
+  return std::optional<std::int64_t>(std::stoll(PQgetvalue(r.get(), 0, 0)));
+}
+
 Result<std::size_t> PostgresStore::outbox_depth() {
   auto present = has_outbox();
   if (!present) return present.error();

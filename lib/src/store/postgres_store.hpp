@@ -26,6 +26,7 @@ class PostgresStore final : public TrackerStore {
   std::optional<Error> outbox_remove(std::int64_t up_to_id) override;
   Result<std::size_t> outbox_depth() override;
   Result<std::vector<ConversationSummary>> list(const ListOptions& options) override;
+  Result<std::optional<std::int64_t>> version(const std::string& sender_id) override;
 
  private:
   PostgresStore(pg_conn* conn, std::string masked_url) : conn_(conn), masked_url_(std::move(masked_url)) {}

@@ -98,8 +98,11 @@ Result<sqlite3*> open_sqlite_database(const std::string& path, StoreAccess acces
   sqlite3_busy_timeout(db, kBusyTimeoutMs);
   if (access == StoreAccess::ReadWrite) {
     char* err = nullptr;
-    // WAL lets readers run while a writer appends; Rasa's SQLAlchemy reads WAL files fine.
-    if (sqlite3_exec(db, "PRAGMA journal_mode=WAL;", nullptr, nullptr, &err) != SQLITE_OK ||
+    // WAL lets readers run while a writer appends; Rasa's SQLAlchemy reads WAL files fine. In WAL
+    // mode synchronous=NORMAL keeps every committed write across a crash or kill of the process
+    // (the log is written before the commit returns); only a power loss may undo the last
+    // commits. FULL would fsync every commit and cap a server at the disk's flush rate.
+    if (sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", nullptr, nullptr, &err) != SQLITE_OK ||
         sqlite3_exec(db, schema_sql().c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
       std::string msg = err ? err : "unknown error";
       sqlite3_free(err);
@@ -131,7 +134,7 @@ Result<std::optional<StoredConversation>> SqliteStore::load(const std::string& s
     sql += " AND id >= COALESCE((SELECT MAX(id) FROM events WHERE sender_id = ?1 AND "
            "type_name = 'session_started'), 0)";
   sql += window_sql(options.since, options.until, options.before, 2) + " ORDER BY id";
-  Statement st(db_, sql);
+  Statement st = statements_.get(db_, sql);
   if (!st.ok()) return failure("cannot read events");
   st.bind_text(1, sender_id);
   bind_window(st, options.since, options.until, options.before, 2);
@@ -148,7 +151,7 @@ Result<std::optional<StoredConversation>> SqliteStore::load(const std::string& s
   }
   if (rc != SQLITE_DONE) return failure("reading events failed");
   if (conv.events.empty() && conv.warnings.empty()) {
-    Statement any(db_, "SELECT 1 FROM events WHERE sender_id = ?1 LIMIT 1");
+    Statement any = statements_.get(db_, "SELECT 1 FROM events WHERE sender_id = ?1 LIMIT 1");
     any.bind_text(1, sender_id);
     if (any.step() != SQLITE_ROW) return std::optional<StoredConversation>();
   }
@@ -159,21 +162,20 @@ std::optional<Error> SqliteStore::write(const std::string& sender_id, const std:
                                         const std::vector<std::string>& outbox, bool replace_existing) {
   // IMMEDIATE takes the write lock up front, so concurrent writers queue (busy timeout) instead
   // of failing half-way; the events and their outbox messages commit whole or not at all.
-  if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
-    return failure("cannot start a transaction");
+  if (statements_.get(db_, "BEGIN IMMEDIATE").step() != SQLITE_DONE) return failure("cannot start a transaction");
   auto rollback = [&](const std::string& what) {
     Error e = failure(what);
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     return e;
   };
   if (replace_existing) {
-    Statement del(db_, "DELETE FROM events WHERE sender_id = ?1");
+    Statement del = statements_.get(db_, "DELETE FROM events WHERE sender_id = ?1");
     if (!del.ok()) return rollback("cannot delete events");
     del.bind_text(1, sender_id);
     if (del.step() != SQLITE_DONE) return rollback("cannot delete events");
   }
   if (!events.empty()) {
-    Statement ins(db_, kInsertEventSql);
+    Statement ins = statements_.get(db_, kInsertEventSql);
     if (!ins.ok()) return rollback("cannot insert events");
     for (const auto& e : events) {
       bind_event_row(ins, sender_id, event_row(*e));
@@ -182,7 +184,7 @@ std::optional<Error> SqliteStore::write(const std::string& sender_id, const std:
     }
   }
   if (!outbox.empty()) {
-    Statement enq(db_, "INSERT INTO convo_outbox (sender_id, body, enqueued_at) VALUES (?1, ?2, ?3)");
+    Statement enq = statements_.get(db_, "INSERT INTO convo_outbox (sender_id, body, enqueued_at) VALUES (?1, ?2, ?3)");
     if (!enq.ok()) return rollback("cannot enqueue broker messages");
     double now = wall_clock_now();
     for (const auto& body : outbox) {
@@ -193,8 +195,25 @@ std::optional<Error> SqliteStore::write(const std::string& sender_id, const std:
       enq.reset();
     }
   }
-  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) return rollback("commit failed");
+  if (statements_.get(db_, "COMMIT").step() != SQLITE_DONE) return rollback("commit failed");
   return std::nullopt;
+}
+
+Result<std::optional<std::int64_t>> SqliteStore::version(const std::string& sender_id) {
+  // The conversation's last row id, and how many times another connection (another process)
+  // committed: SQLite reuses the ids of deleted last rows, so a replace elsewhere could leave the
+  // last id as it was; any outside commit therefore changes every conversation's version.
+  Statement data_version = statements_.get(db_, "PRAGMA data_version");
+  if (!data_version.ok() || data_version.step() != SQLITE_ROW) return failure("cannot read the data version");
+  if (data_version.int64(0) != data_version_) {
+    data_version_ = data_version.int64(0);
+    ++outside_writes_;
+  }
+  Statement st = statements_.get(db_, "SELECT COALESCE(MAX(id), 0) FROM events WHERE sender_id = ?1");
+  if (!st.ok()) return failure("cannot read events");
+  st.bind_text(1, sender_id);
+  if (st.step() != SQLITE_ROW) return failure("cannot read events");
+  return std::optional<std::int64_t>(st.int64(0) + (outside_writes_ << 40));
 }
 
 // A database opened read-only may predate the outbox (Rasa's own, or an older convo's).

@@ -2,6 +2,7 @@
 // unchanged, and Rasa reads what convo writes. The outbox is a side table, convo_outbox.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -42,6 +43,7 @@ class SqliteStore final : public TrackerStore {
   std::optional<Error> outbox_remove(std::int64_t up_to_id) override;
   Result<std::size_t> outbox_depth() override;
   Result<std::vector<ConversationSummary>> list(const ListOptions& options) override;
+  Result<std::optional<std::int64_t>> version(const std::string& sender_id) override;
 
  private:
   SqliteStore(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
@@ -52,6 +54,9 @@ class SqliteStore final : public TrackerStore {
 
   sqlite3* db_;
   std::string path_;
+  StatementCache statements_;  // finalized after sqlite3_close_v2, which waits for them
+  std::int64_t data_version_ = -1;  // PRAGMA data_version when version() last looked
+  std::int64_t outside_writes_ = 0;
 };
 
 }  // namespace convo

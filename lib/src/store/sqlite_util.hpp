@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 
 #include "convo/core/json.hpp"
 
@@ -15,13 +16,25 @@ class Statement {
  public:
   Statement() = default;
   Statement(sqlite3* db, const std::string& sql) { prepare(db, sql); }
-  ~Statement() { sqlite3_finalize(stmt_); }
+  ~Statement() { release(); }
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
+  Statement(Statement&& other) noexcept : stmt_(other.stmt_), rc_(other.rc_), borrowed_(other.borrowed_) {
+    other.stmt_ = nullptr;
+  }
+  // A statement of a StatementCache: reset and unbound when done, not finalized.
+  static Statement borrow(sqlite3_stmt* cached, int rc) {
+    Statement s;
+    s.stmt_ = cached;
+    s.rc_ = rc;
+    s.borrowed_ = true;
+    return s;
+  }
 
   bool prepare(sqlite3* db, const std::string& sql) {
-    sqlite3_finalize(stmt_);
+    release();
     stmt_ = nullptr;
+    borrowed_ = false;
     rc_ = sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt_, nullptr);
     return ok();
   }
@@ -60,8 +73,45 @@ class Statement {
   }
 
  private:
+  void release() {
+    if (!borrowed_) {
+      sqlite3_finalize(stmt_);
+    } else if (stmt_) {
+      sqlite3_reset(stmt_);
+      sqlite3_clear_bindings(stmt_);
+    }
+  }
   sqlite3_stmt* stmt_ = nullptr;
   int rc_ = SQLITE_MISUSE;
+  bool borrowed_ = false;
+};
+
+// A connection's statements prepared once and kept (SQLITE_PREPARE_PERSISTENT): the statements a
+// store runs on every request skip SQLite's parser. Not thread-safe (neither is the connection).
+class StatementCache {
+ public:
+  StatementCache() = default;
+  ~StatementCache() {
+    for (auto& [_, stmt] : cached_) sqlite3_finalize(stmt);
+  }
+  StatementCache(const StatementCache&) = delete;
+  StatementCache& operator=(const StatementCache&) = delete;
+
+  Statement get(sqlite3* db, const std::string& sql) {
+    auto it = cached_.find(sql);
+    if (it != cached_.end()) return Statement::borrow(it->second, SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    int rc = sqlite3_prepare_v3(db, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    if (rc != SQLITE_OK) {
+      sqlite3_finalize(stmt);
+      return Statement::borrow(nullptr, rc);
+    }
+    cached_.emplace(sql, stmt);
+    return Statement::borrow(stmt, rc);
+  }
+
+ private:
+  std::unordered_map<std::string, sqlite3_stmt*> cached_;
 };
 
 }  // namespace convo

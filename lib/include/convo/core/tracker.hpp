@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <optional>
@@ -34,9 +35,13 @@ class AppliedEvents {
   void rebuild(const std::deque<EventPtr>& events);
   void appended(const std::deque<EventPtr>& events, bool front_dropped);
   const std::vector<EventPtr>& events() const { return applied_; }
+  // Changes whenever the list changes other than by an event added at its end (a restart, a
+  // rewind, a loop collapse, a rebuild): what a reader that follows the list incrementally checks.
+  std::uint64_t generation() const { return generation_; }
 
  private:
   void step(const EventPtr& e);
+  std::uint64_t generation_ = 0;
   bool is_loop_name(const Json& name) const;
   std::vector<Json> loop_names_;
   std::vector<EventPtr> applied_;
@@ -67,6 +72,7 @@ class Tracker {
   // output); `events` replaces the verbosity's list when given.
   std::string state_json(Verbosity verbosity, const std::vector<EventPtr>* events = nullptr) const;
   const std::vector<EventPtr>& applied_events() const { return applied_.events(); }
+  std::uint64_t applied_generation() const { return applied_.generation(); }
   std::vector<EventPtr> events_after_latest_restart() const;
   std::vector<EventPtr> events_for(Verbosity verbosity) const;
 

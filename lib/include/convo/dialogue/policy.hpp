@@ -3,6 +3,7 @@
 // policies (TED, UnexpecTED) are not emulated: a config that lists them loads with a warning.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <set>
@@ -25,6 +26,33 @@ struct Prediction {
   std::vector<double> scores;     // the winner's probabilities, per action_names() index
 };
 
+class Policies;
+
+// What predictions remember of one conversation between calls: the featurised states at each
+// action of the applied events seen so far. A prediction given the memory replays only the
+// events applied since the last one (the rest of a turn, the next turn of a cached conversation)
+// instead of the whole conversation; anything else (a restart, a rewind, a loop collapse, another
+// model) starts it afresh. Results are the same with or without it.
+class PredictionMemory {
+ public:
+  PredictionMemory();
+  ~PredictionMemory();
+  PredictionMemory(const PredictionMemory&) = delete;
+  PredictionMemory& operator=(const PredictionMemory&) = delete;
+
+ private:
+  friend class Policies;
+  std::uint64_t policies_serial = 0;   // the Policies it was built for
+  std::uint64_t generation = 0;        // the tracker's applied_generation() then
+  std::size_t consumed = 0;            // applied events replayed
+  const Event* last = nullptr;         // applied_events()[consumed - 1]
+  std::unique_ptr<Tracker> replay;     // a tracker of exactly those events
+  std::vector<Json> rule_states;       // RulePolicy's state before each applied action
+  std::vector<Json> memo_states;       // MemoizationPolicy's (rule-only turns left out)
+  Json last_ml_action;                 // the memo walk's carried values
+  bool hidden = false;
+};
+
 class Policies {
  public:
   // `config` is config.yml as JSON (its `policies` list); the domain's actions index the scores.
@@ -32,7 +60,8 @@ class Policies {
                                                        const TrainingData& data, std::vector<std::string>& warnings);
 
   // The next action for the tracker (a pending follow-up action first, as the processor does).
-  Prediction predict(const Tracker& tracker) const;
+  // `memory`, when given, is this conversation's: it makes repeated predictions incremental.
+  Prediction predict(const Tracker& tracker, PredictionMemory* memory = nullptr) const;
   // Rasa's action_names_or_texts: default actions, domain actions, utter_ responses (sorted),
   // forms not listed as actions.
   const std::vector<std::string>& action_names() const { return action_names_; }
@@ -59,12 +88,16 @@ class Policies {
     bool no_user = false;
   };
 
-  RuleResult rule_predict(const Tracker& tracker) const;
+  RuleResult rule_predict(const Tracker& tracker, PredictionMemory& memory) const;
   std::string rule_lookup(const std::vector<Json>& states, const Tracker& tracker, bool& unhappy, std::string& source) const;
   std::set<std::string> possible_keys(const std::map<std::string, std::string>& lookup, const std::vector<Json>& states) const;
-  std::vector<Json> memo_states(const Tracker& tracker) const;
-  std::string memo_lookup(const Tracker& tracker) const;
+  // Brings `memory` up to the tracker's applied events (afresh when they no longer extend it).
+  void remember(const Tracker& tracker, PredictionMemory& memory) const;
+  // The memo walk's state at the replay's present; `commit` records it (an action follows).
+  Json memo_visit(PredictionMemory& memory, bool hide_rule_turn, bool commit) const;
+  std::string memo_lookup(PredictionMemory& memory) const;
 
+  std::uint64_t serial_ = 0;
   std::shared_ptr<const Domain> domain_;
   std::vector<std::string> action_names_;
   RuleConfig rule_;

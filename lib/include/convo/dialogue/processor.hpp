@@ -58,6 +58,7 @@ struct TurnContext {
   ParseContext ctx;
   Chooser choose;
   std::function<void(bool problem, const std::string& line)> log;  // Rasa's log lines
+  PredictionMemory* memory = nullptr;  // the conversation's, when the caller keeps one
   // Side effects of the actions' events for the caller: reminder events (their data) and
   // cancel_reminder events (the name/intent/entities they were given), in order.
   std::vector<std::pair<bool, Json>> reminders;  // (true: schedule, false: cancel)

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -29,8 +30,14 @@ namespace convo {
 // as already published (§3), so a replacing write announces only the events beyond it.
 Result<std::size_t> stored_event_count(TrackerStore& store, const std::string& id);
 
+class TrackerCache;
+
 class Conversations {
  public:
+  // What a request gets back: the conversation's tracker after it, shared with the cache of
+  // conversations kept in memory (never changed once handed out: the next writer copies it).
+  using TrackerRef = std::shared_ptr<const Tracker>;
+
   Conversations(std::shared_ptr<TrackerStore> store, std::shared_ptr<const Domain> domain,
                 ParseContext ctx = system_parse_context());
 
@@ -41,20 +48,19 @@ class Conversations {
 
   // GET …/tracker: the stored tracker, or, for a conversation with no events, a fresh one with a
   // session start applied in memory (not saved).
-  Result<std::unique_ptr<Tracker>> get(const std::string& id, std::optional<double> until);
+  Result<TrackerRef> get(const std::string& id, std::optional<double> until);
 
   // POST …/tracker/events: appends the events (a session start first when nothing is stored,
   // unless the events begin with one), with the domain's entity auto-fill, stores exactly the new
   // events, returns the tracker. Parse and apply failures are Runtime errors naming the item.
-  Result<std::unique_ptr<Tracker>> append(const std::string& id, const Json& events);
+  Result<TrackerRef> append(const std::string& id, const Json& events);
 
   // POST …/messages: a user event for `text` (parse_data given, or Rasa's regex interpreter), after
   // a session start when the conversation has none or its session expired; nothing is predicted.
-  Result<std::unique_ptr<Tracker>> log_message(const std::string& id, const std::string& text,
-                                               const Json& parse_data);
+  Result<TrackerRef> log_message(const std::string& id, const std::string& text, const Json& parse_data);
 
   // PUT …/tracker/events: a tracker built from exactly these events replaces the stored one.
-  Result<std::unique_ptr<Tracker>> replace(const std::string& id, const Json& events);
+  Result<TrackerRef> replace(const std::string& id, const Json& events);
 
   // The same writes with events already parsed (the CLI's). With a store that is a server
   // (TrackerStore::is_server) the events go to it unchanged: the server applies the rules.
@@ -99,13 +105,13 @@ class Conversations {
     bool latest_input_channel = false;  // external messages: the conversation's latest input channel
     Json metadata;              // stored on the user event when given
   };
-  Result<std::unique_ptr<Tracker>> handle_message(const Message& message, dialogue::OutputChannel& output);
+  Result<TrackerRef> handle_message(const Message& message, dialogue::OutputChannel& output);
 
   // POST …/execute and …/trigger_intent: one action (or a user intent) and then the loop.
-  Result<std::unique_ptr<Tracker>> execute(const std::string& id, const std::string& action, const Json& policy,
-                                           const Json& confidence, dialogue::OutputChannel& output);
-  Result<std::unique_ptr<Tracker>> trigger_intent(const std::string& id, const std::string& intent, const Json& entities,
-                                                  dialogue::OutputChannel& output);
+  Result<TrackerRef> execute(const std::string& id, const std::string& action, const Json& policy,
+                             const Json& confidence, dialogue::OutputChannel& output);
+  Result<TrackerRef> trigger_intent(const std::string& id, const std::string& intent, const Json& entities,
+                                    dialogue::OutputChannel& output);
   // Runs reminders: scheduling those the actions set, firing them when due (ReminderScheduler).
   void enable_reminders();
   // A due reminder (the scheduler calls it): the external intent and the turn, unless the user
@@ -125,6 +131,12 @@ class Conversations {
   // than the domain's session_expiration_time (minutes; 60 without a domain).
   bool needs_session_start(const Tracker& tracker) const;
 
+  // Conversations kept in memory between requests (tracker_cache.hpp), at most `events` events
+  // in all (0: none kept). Each request still asks the store for the conversation's version, so
+  // writes by anyone else (another process, another server on the same database) are seen.
+  void set_cache_limit(std::size_t events);
+  ~Conversations();
+
  private:
   // Serialises writers of one conversation; different conversations proceed in parallel.
   class LockTable {
@@ -137,15 +149,25 @@ class Conversations {
     std::map<std::string, std::weak_ptr<std::mutex>> locks_;
   };
 
-  Result<std::unique_ptr<Tracker>> load_or_new(const std::string& id);
+  // A conversation being written (its lock held): the tracker, this writer's own, and the
+  // prediction memory that goes with it; how many events it held when taken.
+  struct Working {
+    std::shared_ptr<Tracker> tracker;
+    std::shared_ptr<dialogue::PredictionMemory> memory;
+    std::size_t before = 0;
+  };
+  // The conversation as stored: from the cache when it holds the store's version, else loaded
+  // (a new tracker when nothing is stored).
+  Result<Working> checkout(const std::string& id);
+  // Stores the events the writer added (from `before` on) and keeps the tracker in the cache.
+  std::optional<Error> commit(const std::string& id, Working& working);
+  // The store's version of the conversation, when it has one and a cache is kept.
+  Result<std::optional<std::int64_t>> cache_version(const std::string& id);
   // append and replace after parsing; `label(i)` names event i in errors.
-  Result<std::unique_ptr<Tracker>> append_parsed(const std::string& id, const std::vector<EventPtr>& events,
-                                                 const std::function<std::string(std::size_t)>& label,
-                                                 SessionStart rule);
-  Result<std::unique_ptr<Tracker>> replace_parsed(const std::string& id, const std::vector<EventPtr>& events,
-                                                  const std::function<std::string(std::size_t)>& label);
-  // Stores the tracker's events from position `before` on: what this request added.
-  std::optional<Error> store_new_events(const Tracker& tracker, std::size_t before);
+  Result<TrackerRef> append_parsed(const std::string& id, const std::vector<EventPtr>& events,
+                                   const std::function<std::string(std::size_t)>& label, SessionStart rule);
+  Result<TrackerRef> replace_parsed(const std::string& id, const std::vector<EventPtr>& events,
+                                    const std::function<std::string(std::size_t)>& label);
 
   std::shared_ptr<TrackerStore> store_;
   std::shared_ptr<const Domain> domain_;
@@ -156,19 +178,14 @@ class Conversations {
 
   dialogue::TurnContext turn_context(dialogue::OutputChannel& output) const;
   // handle_message under the conversation's lock, on a loaded tracker.
-  Result<std::unique_ptr<Tracker>> turn_locked(std::unique_ptr<Tracker> tracker, const Message& m,
-                                               dialogue::OutputChannel& output);
+  Result<TrackerRef> turn_locked(Working working, const Message& m, dialogue::OutputChannel& output);
   void apply_side_effects(const std::string& id, const dialogue::TurnContext& turn);
   std::shared_ptr<ReminderScheduler> reminders_;
   // Starts a session (action_session_start, its events) on `tracker` when Rasa would.
   std::optional<Error> start_session_if_needed(Tracker& tracker, const Json& metadata);
   // A turn's start (the conversation's lock held by the caller): the stored conversation or a new
   // one, how many events it held, and the session check done.
-  struct TurnStart {
-    std::unique_ptr<Tracker> tracker;
-    std::size_t before = 0;
-  };
-  Result<TurnStart> start_turn(const std::string& id, const Json& metadata);
+  Result<Working> start_turn(const std::string& id, const Json& metadata);
 
   std::shared_ptr<const dialogue::Bot> bot_;
   std::optional<dialogue::ActionEndpoint> action_endpoint_;
@@ -179,6 +196,7 @@ class Conversations {
   mutable std::mutex listener_mutex_;
   std::function<void()> outbox_listener_;
   LockTable locks_;
+  std::unique_ptr<TrackerCache> cache_;
 };
 
 }  // namespace convo

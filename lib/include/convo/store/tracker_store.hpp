@@ -87,6 +87,14 @@ class TrackerStore {
   // Conversation ids with event counts and first/last event times, ordered by id.
   virtual Result<std::vector<ConversationSummary>> list(const ListOptions& options) = 0;
 
+  // A number that changes whenever the conversation's stored events change (the id of its last
+  // row; 0 when none): what a cache of the conversation compares. nullopt when the store cannot
+  // tell cheaply (a server): nothing is cached then.
+  virtual Result<std::optional<std::int64_t>> version(const std::string& sender_id) {
+    (void)sender_id;
+    return std::optional<std::int64_t>();
+  }
+
   // A server reached over Rasa's HTTP API (open_remote_store) rather than a database: it runs its
   // own pipeline (session starts, auto-fill, its event broker), so writes go to it unchanged, and
   // list() gives ids only (counts 0, times null).
