@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 
@@ -60,7 +61,7 @@ void add_common(CLI::App& cmd, ConsumeCommon& c) {
       ->type_name("json|table|ndjson");
   cmd.add_flag("-e,--exit-at-end", c.exit_at_end, "Exit once the stream has nothing more to read");
   cmd.add_flag("--follow", c.follow, "Keep waiting for new messages (the default)");
-  cmd.add_option("-c,--count", c.count, "Stop after N messages")->type_name("N");
+  cmd.add_option("-c,--count", c.count, "Stop after N messages")->check(CLI::PositiveNumber)->type_name("N");
   cmd.add_option("--dead-letter", c.dead_letter,
                  "Append malformed messages (with the reason) to this NDJSON file instead of the "
                  "store's convo_dead_letters table")
@@ -68,13 +69,14 @@ void add_common(CLI::App& cmd, ConsumeCommon& c) {
   cmd.add_option("--retry-for", c.retry_for, "With -e: how long an unreachable broker is retried before exit 5")
       ->capture_default_str()
       ->type_name("DURATION");
-  cmd.add_option("--batch", c.batch, "Messages per store transaction at most")->capture_default_str()->type_name("N");
+  cmd.add_option("--batch", c.batch, "Messages per store transaction at most")->capture_default_str()->check(CLI::PositiveNumber)->type_name("N");
   cmd.add_option("--batch-wait", c.batch_wait, "How long a batch may gather before it is committed")
       ->capture_default_str()
       ->type_name("DURATION");
 }
 
-int consume(MessageSource& source, const ConsumeCommon& c, IngestSink& sink, const StopSignals& signals) {
+int consume(MessageSource& source, const ConsumeCommon& c, std::unique_ptr<IngestSink>& owned, const StopSignals& signals) {
+  IngestSink& sink = *owned;
   auto wait = duration_option("--batch-wait", c.batch_wait);
   if (!wait) return report(wait.error());
   if (c.batch == 0) return report(usage_error("--batch: must be at least 1"));
@@ -115,7 +117,16 @@ int consume(MessageSource& source, const ConsumeCommon& c, IngestSink& sink, con
     out << fmt::format("{} messages from {}: {} events {}, {} duplicates skipped, {} malformed rejected ({})\n",
                        summary.messages, source.describe(), n.stored, c.output == Sink::Ndjson ? "written" : "stored",
                        n.duplicates, n.malformed, sink.describe());
-  if (summary.error) return report(*summary.error);
+  if (summary.error) {
+    // A run that failed before storing anything removes the database its sink created (and the
+    // WAL files next to it): a failed start leaves nothing behind.
+    const std::string created = sink.created_file();
+    if (!created.empty() && summary.messages == 0 && n.stored + n.duplicates + n.malformed == 0) {
+      owned.reset();
+      for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::remove((created + suffix).c_str());
+    }
+    return report(*summary.error);
+  }
   return kOk;
 }
 
@@ -152,7 +163,7 @@ int run_kafka(const KafkaOptions& opt) {
     return offset ? *offset : std::nullopt;
   };
   auto source = make_kafka_source(std::move(settings));
-  return consume(*source, opt.common, **sink, signals);
+  return consume(*source, opt.common, *sink, signals);
 }
 
 int run_amqp(const AmqpOptions& opt) {
@@ -171,7 +182,7 @@ int run_amqp(const AmqpOptions& opt) {
   // only after its commit: a larger batch would only wait out --batch-wait every time.
   ConsumeCommon common = opt.common;
   if (opt.prefetch > 0) common.batch = std::min<std::size_t>(common.batch, opt.prefetch);
-  return consume(*source, common, **sink, signals);
+  return consume(*source, common, *sink, signals);
 }
 
 const char* const kCommonHelp =

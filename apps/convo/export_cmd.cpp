@@ -112,7 +112,7 @@ void setup_export(CLI::App& app, int& exit_code) {
                   "Continue an interrupted export: skip conversations before ID and the first N events of ID")
       ->type_name("ID:N");
   cmd->add_flag("--dry-run", opt->dry_run, "Count what would be published; publish nothing");
-  cmd->add_option("--batch", opt->batch, "Messages per confirmed publish")->capture_default_str()->type_name("N");
+  cmd->add_option("--batch", opt->batch, "Messages per confirmed publish")->capture_default_str()->check(CLI::PositiveNumber)->type_name("N");
   add_format_option(*cmd, opt->format);
   cmd->callback([opt, &exit_code] { exit_code = run_export(*opt); });
 }

@@ -248,7 +248,7 @@ void setup_model(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(0, 255))->type_name("N");
   p->add_option("--endpoints", pull->endpoints, "endpoints.yml whose models: section to use (url, token, token_name, headers, wait_time_between_pulls)")
       ->type_name("FILE");
-  p->add_option("--timeout", pull->timeout, "Seconds one request may take (Rasa: 300)")->capture_default_str()->type_name("SECONDS");
+  p->add_option("--timeout", pull->timeout, "Seconds one request may take (Rasa: 300)")->capture_default_str()->check(CLI::PositiveNumber)->type_name("SECONDS");
   add_format_option(*p, pull->format);
   p->callback([pull, &exit_code] { exit_code = run_pull(*pull); });
 

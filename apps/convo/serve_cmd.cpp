@@ -62,15 +62,15 @@ int run_serve(const ServeOptions& opt) {
   auto flush = duration_option("--broker-flush-timeout", opt.broker_flush);
   if (!flush) return report(flush.error());
   // endpoints.yml gives the tracker store and the event broker, read once.
+  // --store, when given too, names the store instead of endpoints.yml (the flag wins, noted in the log).
   std::optional<EndpointsConfig> endpoints;
   if (!opt.store.endpoints.empty()) {
-    if (!opt.store.url.empty()) return report(usage_error("give either --store or --endpoints, not both"));
     auto loaded = load_endpoints_file(opt.store.endpoints);
     if (!loaded) return report(loaded.error());
     endpoints = std::move(*loaded);
   }
-  auto opened = endpoints ? open_endpoints_store(*endpoints, StoreAccess::ReadWrite)
-                          : open_store_option(opt.store, StoreAccess::ReadWrite);
+  auto opened = endpoints && opt.store.url.empty() ? open_endpoints_store(*endpoints, StoreAccess::ReadWrite)
+                                                   : open_store_option(opt.store, StoreAccess::ReadWrite);
   if (!opened) return report(opened.error());
   std::shared_ptr<TrackerStore> store = std::move(*opened);
   std::unique_ptr<EventBroker> broker;
@@ -205,7 +205,7 @@ void setup_serve(CLI::App& app, int& exit_code) {
       "convo serve --enable-api --jwt-secret \"$JWT_SECRET\" --endpoints endpoints.yml --domain domain.yml",
       "convo serve --enable-api --model models/   # newest archive; PUT /model swaps it live",
       "curl localhost:5005/conversations/alice/tracker?token=s3cret"});
-  cmd->add_option("-p,--port", opt->port, "Port to listen on")->capture_default_str()->type_name("PORT");
+  cmd->add_option("-p,--port", opt->port, "Port to listen on")->capture_default_str()->check(CLI::Range(1, 65535))->type_name("PORT");
   cmd->add_option("-i,--interface", opt->interface, "Address to listen on")->capture_default_str()->type_name("ADDR");
   cmd->add_flag("--enable-api", opt->enable_api, "Serve the HTTP API (otherwise only GET / and webhooks)");
   cmd->add_option("--cors", opt->cors, "Allowed CORS origins (\"*\" for any)")->type_name("ORIGIN...");
@@ -216,9 +216,11 @@ void setup_serve(CLI::App& app, int& exit_code) {
   cmd->add_option("--domain", opt->domain_path, "domain.yml: slots, responses and session settings")->type_name("FILE");
   cmd->add_option("--response-timeout", opt->response_timeout, "Seconds a request may take")
       ->capture_default_str()
+      ->check(CLI::PositiveNumber)
       ->type_name("SECONDS");
   cmd->add_option("--max-body-mb", opt->max_body_mb, "Larger request bodies are refused with 413")
       ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20))
       ->type_name("MB");
   cmd->add_option("--log-file", opt->log_file, "Write logs (one access line per request) here instead of stderr")
       ->type_name("FILE");

@@ -76,14 +76,18 @@ Result<std::unique_ptr<TrackerStore>> open_endpoints_store(const EndpointsConfig
   return open_store(settings->url, access);
 }
 
+std::string store_override_note(const StoreOptions& options) {
+  if (options.url.empty() || options.endpoints.empty()) return "";
+  return "--store overrides the tracker_store of " + options.endpoints + " (the flag wins)";
+}
+
 Result<std::unique_ptr<TrackerStore>> open_store_option(const StoreOptions& options, StoreAccess access) {
-  if (!options.url.empty() && !options.endpoints.empty())
-    return usage_error("give either --store or --endpoints, not both");
+  if (auto note = store_override_note(options); !note.empty()) warn(note);
   if (!server_url(options).empty()) {
     ClientOptions client = client_options(options);
     return open_remote_store({client.base_url, client.token, client.jwt, client.timeout_s});
   }
-  if (!options.endpoints.empty()) {
+  if (!options.endpoints.empty() && options.url.empty()) {
     auto endpoints = load_endpoints_file(options.endpoints);
     if (!endpoints) return endpoints.error();
     return open_endpoints_store(*endpoints, access);
@@ -94,10 +98,13 @@ Result<std::unique_ptr<TrackerStore>> open_store_option(const StoreOptions& opti
 Result<std::unique_ptr<Pipeline>> open_write_pipeline(const StoreOptions& options, std::shared_ptr<const Domain> domain) {
   std::unique_ptr<EventBroker> broker;
   Result<std::unique_ptr<TrackerStore>> store = std::unique_ptr<TrackerStore>();
-  if (!options.endpoints.empty() && options.url.empty() && server_url(options).empty()) {
+  if (!options.endpoints.empty() && server_url(options).empty()) {
+    // endpoints.yml gives the event broker, and the store unless --store names one.
     auto endpoints = load_endpoints_file(options.endpoints);
     if (!endpoints) return endpoints.error();
-    store = open_endpoints_store(*endpoints, StoreAccess::ReadWrite);
+    if (auto note = store_override_note(options); !note.empty()) warn(note);
+    store = options.url.empty() ? open_endpoints_store(*endpoints, StoreAccess::ReadWrite)
+                                : open_store(options.url, StoreAccess::ReadWrite);
     if (!store) return store.error();
     auto made = open_broker_option(*endpoints);
     if (!made) return made.error();

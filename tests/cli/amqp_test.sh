@@ -150,8 +150,11 @@ pub '{"sender_id": "yan", "event": "bot", "timestamp": 1628200003, "text": "yo"}
 run "$convo" consume-amqp --url "$amqp" --queue incoming -e --store sqlite:///consumed.db -o json
 expect_out_has '"duplicates":1' "a message delivered again is skipped"
 expect_true '[ "$(sqlite3 consumed.db "select count(*) from events")" -eq 3 ]' "and makes no second row"
-run "$convo" consume-amqp --url amqp://guest:guest@127.0.0.1:1/ --queue q -e --batch-wait 50ms --retry-for 1s
+run "$convo" consume-amqp --url amqp://guest:guest@127.0.0.1:1/ --queue q -e --batch-wait 50ms --retry-for 1s --store sqlite:///never.db
 expect_status 5 "an unreachable broker with -e exits 5"
+expect_true '[ ! -e never.db ] && [ ! -e never.db-wal ] && [ ! -e never.db-shm ]' "and leaves no database file behind"
+run "$convo" consume-amqp --url amqp://guest:guest@127.0.0.1:1/ --queue q -e --batch-wait 50ms --retry-for 1s --store sqlite:///consumed.db
+expect_true '[ "$(sqlite3 consumed.db "select count(*) from events")" -eq 3 ]' "an existing database is kept as it was"
 
 echo "amqp_test: ${SECONDS}s" >&2
 # --- export: Rasa's export header, sender_id last ---

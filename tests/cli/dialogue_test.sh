@@ -324,7 +324,9 @@ write_reminders
 server_pids="$server_pids $!"
 for i in $(seq 50); do [ -s "$tmp/rem_port" ] && break; sleep 0.1; done
 printf 'tracker_store:\n  type: sql\n  dialect: sqlite\n  db: %s\naction_endpoint:\n  url: http://127.0.0.1:%s/webhook\n' "$tmp/rem.db" "$(cat "$tmp/rem_port")" >ep_rem.yml
-start_server rem --model m_rem --endpoints ep_rem.yml
+start_peer receiver "$tmp/rem_received.log"
+printf 'rest:\ncallback:\n  url: "http://127.0.0.1:%s/bot"\n' "$peer_port" >cred_rem.yml
+start_server rem --model m_rem --endpoints ep_rem.yml --credentials cred_rem.yml
 say "$rem_url" t1 '/remind'
 expect_true 'jtrue "j == [{\"recipient_id\": \"t1\", \"text\": \"Reminder set.\"}]"' "a custom action sets a reminder"
 fired=""
@@ -336,6 +338,13 @@ done
 expect_true '[ "$fired" = 1 ]' "the reminder fires its intent as an external message"
 expect_true '[ "$(sqlite3 "$tmp/rem.db" "select count(*) from events where sender_id = '"'"'t1'"'"' and data like '"'"'%Ping: tea%'"'"'")" = 1 ]' \
   "and the bot's turn runs, with the reminder's entities filling the slot"
+# Set on the callback channel, the reminder's messages are POSTed to its url when it fires
+# (Rasa keeps the output channel of the message that set it); on the REST channel they are dropped.
+write_reminders
+run curl -sS -m 30 -H 'Content-Type: application/json' "$rem_url/webhooks/callback/webhook" -d '{"sender": "t3", "message": "/remind"}'
+for i in $(seq 300); do grep -q "Ping: tea" "$tmp/rem_received.log" 2>/dev/null && break; sleep 0.1; done
+expect_true '"$py" -c "import json,sys; assert {\"recipient_id\": \"t3\", \"text\": \"Ping: tea\"} in [json.loads(l) for l in open(sys.argv[1])]" "$tmp/rem_received.log"' \
+  "a reminder set on the callback channel POSTs its turn's messages to the callback url"
 write_reminders
 say "$rem_url" t2 '/remind_killable'
 say "$rem_url" t2 '/greet'

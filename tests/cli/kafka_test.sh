@@ -102,8 +102,9 @@ expect_out_has '"duplicates":3' "--offset beginning re-reads, and stored events 
 expect_true '[ "$(sqlite3 consumed.db "select count(*) from events")" -eq 3 ]' "no second row for any event"
 run "$convo" consume-kafka --brokers "$brokers" --topic incoming -e -o ndjson --offset beginning -c 2
 expect_true '[ "$(printf "%s\n" "$out" | grep -c sender_id)" -eq 2 ]' "-o ndjson -c 2 prints two events"
-run "$convo" consume-kafka --brokers 127.0.0.1:1 --topic t -e --retry-for 1s --batch-wait 100ms
+run "$convo" consume-kafka --brokers 127.0.0.1:1 --topic t -e --retry-for 1s --batch-wait 100ms --store sqlite:///never.db
 expect_status 5 "an unreachable cluster with -e exits 5"
+expect_true '[ ! -e never.db ] && [ ! -e never.db-wal ] && [ ! -e never.db-shm ]' "and leaves no database file behind"
 
 # --- kill -9 at random points over 100,000 events: each stored once, in order per conversation ---
 "$py" - <<'PY'

@@ -557,4 +557,12 @@ run "$convo" serve -p "$(free_port)" --store memory: --ssl-certificate "$tmp/mis
 expect_status 1 "a missing certificate is an error"
 expect_err_has "missing.pem" "the error names the certificate"
 
+# --- numeric options out of range are usage errors (exit 2), nothing is started ---------------------
+for bad in "-p 99999" "-p 0" "-p -1" "--response-timeout 0" "--max-body-mb 0"; do
+  # shellcheck disable=SC2086
+  run "$convo" serve --store memory: $bad
+  expect_status 2 "serve $bad is a usage error"
+done
+expect_err_has "--max-body-mb" "the error names the option"
+
 finish

@@ -108,6 +108,13 @@ printf 'tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: ${CONVO_TEST_DB}\n
 CONVO_TEST_DB=copy.db run "$convo" tracker list --endpoints endpoints.yml -o json
 expect_status 0 "store from endpoints.yml"
 expect_out_has '"sender_id":"carol"' "the endpoints store is the one named by the variable"
+# --store given too: the flag wins over endpoints.yml's tracker_store, with a note.
+"$convo" tracker put dave --store flag.db <<<'[{"event":"slot","timestamp":1,"name":"n","value":1}]' >/dev/null
+CONVO_TEST_DB=copy.db run "$convo" tracker list --endpoints endpoints.yml --store sqlite:///flag.db -o json
+expect_status 0 "--store and --endpoints together"
+expect_out_has '"sender_id":"dave"' "--store wins over the endpoints' tracker_store"
+expect_out_lacks '"sender_id":"carol"' "(not the endpoints' store)"
+expect_err_has "overrides the tracker_store" "a note says so"
 run env -u CONVO_TEST_DB "$convo" tracker list --endpoints endpoints.yml
 expect_status 1 "unset variable"
 expect_err_has "CONVO_TEST_DB" "names the unset variable"

@@ -228,6 +228,7 @@ Result<std::shared_ptr<const Policies>> Policies::train(const Json& config, std:
         }
       }
   }
+  for (const auto& [_, states] : p->rule_states_) p->longest_rule_ = std::max(p->longest_rule_, states.size());
   // hide_rule_turn (RulePolicy._analyze_rules): the rule keys and the sources of every prediction
   // made while replaying the rules (loop happy paths included), the default and the forms' loop
   // sources, minus those that predict a story's action correctly. The replay (_run_prediction_on_trackers): the first action (and the
@@ -284,32 +285,33 @@ Result<std::shared_ptr<const Policies>> Policies::train(const Json& config, std:
   return std::shared_ptr<const Policies>(std::move(p));
 }
 
-std::set<std::string> Policies::possible_keys(const std::map<std::string, std::string>& lookup,
-                                              const std::vector<Json>& states) const {
-  std::set<std::string> keys;
-  for (const auto& [key, _] : lookup) keys.insert(key);
-  for (std::size_t i = 0; i < states.size() && !keys.empty(); ++i) {
+std::vector<Policies::Lookup::const_iterator> Policies::possible_keys(const Lookup& lookup,
+                                                                      const std::vector<Json>& states) const {
+  std::vector<Lookup::const_iterator> keys;
+  keys.reserve(lookup.size());
+  for (auto it = lookup.begin(); it != lookup.end(); ++it) keys.push_back(it);
+  // A key constrains only as many states back as it has; beyond the longest, all that are left stay.
+  const std::size_t depth = std::min(states.size(), longest_rule_);
+  for (std::size_t i = 0; i < depth && !keys.empty(); ++i) {
     const Json& state = states[states.size() - 1 - i];
-    for (auto it = keys.begin(); it != keys.end();) {
-      // Every key (rules and unhappy paths) has its states kept at training.
-      if (rule_applicable(rule_states_.at(*it), i, state)) ++it;
-      else it = keys.erase(it);
-    }
+    // Every key (rules and unhappy paths) has its states kept at training.
+    keys.erase(std::remove_if(keys.begin(), keys.end(),
+                              [&](Lookup::const_iterator k) { return !rule_applicable(rule_states_.at(k->first), i, state); }),
+               keys.end());
   }
   return keys;
 }
 
 std::string Policies::rule_lookup(const std::vector<Json>& states, const Tracker& tracker, bool& unhappy,
                                   std::string& source) const {
-  auto keys = possible_keys(rules_, states);
   std::string predicted, best;
-  for (const auto& k : keys)
-    if (k.size() > best.size()) best = k;  // the longest rule wins
+  for (const auto& k : possible_keys(rules_, states))
+    if (k->first.size() > best.size()) best = k->first;  // the longest rule wins (the first of equals)
   if (!best.empty()) predicted = rules_.at(best);
   const Json loop = tracker.active_loop().value("name", Json());
   if (loop.is_string() && !loop.get<std::string>().empty()) {
     std::set<std::string> conditions;
-    for (const auto& k : possible_keys(unhappy_, states)) conditions.insert(unhappy_.at(k));
+    for (const auto& k : possible_keys(unhappy_, states)) conditions.insert(k->second);
     const bool general_listen = predicted == "action_listen" && loop_of(rule_states_.at(best).back()).empty();
     if (general_listen) {
       if (!conditions.count(kDoNotPredictLoop)) {

@@ -356,7 +356,17 @@ Result<bool> run_and_log(Tracker& tracker, TurnContext& turn, const std::string&
                          const Json& confidence, bool hide_rule_turn, const std::vector<Json>& prediction_events) {
   // The action runs on a copy that has the prediction's events (a form reads loop_interrupted).
   ActionOutcome outcome;
-  if (prediction_events.empty()) {
+  // The copy is only needed by an action that can see it: a domain response rendered without an
+  // nlg server reads slots only, and user_featurization changes none.
+  const bool featurization_only = std::all_of(prediction_events.begin(), prediction_events.end(), [](const Json& e) {
+    return e.value("event", std::string()) == "user_featurization";
+  });
+  const Domain& domain = *turn.bot->domain;
+  const bool sees_slots_only =
+      action == "action_listen" ||
+      (action.rfind("utter_", 0) == 0 && !turn.nlg &&
+       std::find(domain.actions.begin(), domain.actions.end(), action) == domain.actions.end());
+  if (prediction_events.empty() || (featurization_only && sees_slots_only)) {
     outcome = run_action(action, tracker, turn);
   } else {
     Tracker working = tracker;

@@ -59,6 +59,15 @@ void post_reply(const ChannelConfig& channel, const Json& message, dialogue::Out
   // A 4xx/5xx from the receiver is logged by Rasa and ignored.
 }
 
+// Pushes one message to a channel's reply URL after the request (a reminder's turn): a failure is
+// logged by the caller's turn as any other, the turn is stored.
+std::function<void(const Json&)> push_later(const ChannelConfig& channel) {
+  return [channel](const Json& message) {
+    dialogue::OutputChannel ignored;
+    post_reply(channel, message, ignored);
+  };
+}
+
 // One input channel's two routes: GET /webhooks/<name>/ and POST /webhooks/<name>/webhook.
 void add_channel(std::vector<Route>& routes, Conversations* conv, const ChannelConfig& channel) {
   const std::string prefix = "/webhooks/" + channel.name;
@@ -92,6 +101,7 @@ void add_channel(std::vector<Route>& routes, Conversations* conv, const ChannelC
                       out.name = channel.kind == ChannelConfig::Kind::Rest ? "collector" : channel.name;
                       std::vector<Json> collected;
                       if (channel.reply_post) {
+                        out.push_later = push_later(channel);
                         out.send = [&](const Json& bot) {
                           for (const auto& o : dialogue::collector_messages(bot, m.sender_id)) post_reply(channel, o, out);
                         };
@@ -135,8 +145,8 @@ const ChannelConfig* pushing_channel(const httplib::Request& req, Conversations&
   if (!req.has_param("output_channel")) return nullptr;
   std::string name = req.get_param_value("output_channel");
   if (name == "latest") {
-    auto tracker = conv.load(id);
-    const Json latest = tracker && *tracker ? (*tracker)->latest_input_channel() : Json();
+    auto tracker = conv.get(id, std::nullopt);
+    const Json latest = tracker ? (*tracker)->latest_input_channel() : Json();
     name = latest.is_string() ? latest.get<std::string>() : "";
   }
   for (const auto& c : channels.channels)
@@ -150,6 +160,7 @@ void route_output(dialogue::OutputChannel& out, const ChannelConfig* channel, co
   if (channel) {
     out.name = channel->name;
     auto* self = &out;
+    out.push_later = push_later(*channel);
     out.send = [channel, id, self](const Json& bot) {
       for (const auto& o : dialogue::collector_messages(bot, id)) post_reply(*channel, o, *self);
     };

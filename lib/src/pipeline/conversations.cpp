@@ -162,23 +162,59 @@ void Conversations::announce() const {
 
 std::optional<Error> Conversations::commit(const std::string& id, Working& w) {
   const Tracker& tracker = *w.tracker;
-  std::vector<EventPtr> fresh(tracker.events().begin() + static_cast<std::ptrdiff_t>(w.before), tracker.events().end());
-  auto outbox = outbox_for(id, fresh);
-  std::optional<std::int64_t> version;
+  PendingWrite mine;
+  mine.request.sender_id = id;
+  mine.request.events.assign(tracker.events().begin() + static_cast<std::ptrdiff_t>(w.before), tracker.events().end());
+  mine.request.outbox = outbox_for(id, mine.request.events);
+  // Group commit: the writer that finds no commit running writes every queued request in one
+  // store transaction; the others wait for it. Each returns only once its own events are stored.
   {
-    std::lock_guard<std::mutex> guard(store_mutex_);
-    if (auto err = store_->append(id, fresh, outbox)) return err;
-    if (cache_) {
-      auto v = store_->version(id);
-      if (v) version = *v;
+    std::unique_lock<std::mutex> lock(commit_mutex_);
+    commit_queue_.push_back(&mine);
+    while (!mine.done) {
+      if (committing_) {
+        commit_done_.wait(lock);
+        continue;
+      }
+      committing_ = true;
+      std::vector<PendingWrite*> batch;
+      batch.swap(commit_queue_);
+      lock.unlock();
+      write_group(batch);
+      lock.lock();
+      for (PendingWrite* p : batch) p->done = true;
+      committing_ = false;
+      commit_done_.notify_all();
     }
   }
-  if (!outbox.empty()) announce();
+  if (mine.result) return mine.result;
+  if (!mine.request.outbox.empty()) announce();
   // A new session makes the stored conversation (its last session) shorter than the tracker in
   // hand: the next request loads it instead.
-  const bool new_session = std::any_of(fresh.begin(), fresh.end(), [](const EventPtr& e) { return e->type == EventType::SessionStarted; });
-  if (version && !new_session) cache_->put(id, {w.tracker, w.memory, *version});
+  const bool new_session = std::any_of(mine.request.events.begin(), mine.request.events.end(),
+                                       [](const EventPtr& e) { return e->type == EventType::SessionStarted; });
+  if (mine.version && !new_session) cache_->put(id, {w.tracker, w.memory, *mine.version});
   return std::nullopt;
+}
+
+void Conversations::write_group(const std::vector<PendingWrite*>& batch) {
+  std::lock_guard<std::mutex> guard(store_mutex_);
+  std::vector<AppendRequest> requests;
+  requests.reserve(batch.size());
+  for (PendingWrite* p : batch) requests.push_back(p->request);
+  std::optional<Error> failed = store_->append_many(requests);
+  if (failed && batch.size() > 1) {
+    // One request's failure must not fail the others: each on its own.
+    for (PendingWrite* p : batch) p->result = store_->append(p->request.sender_id, p->request.events, p->request.outbox);
+  } else {
+    for (PendingWrite* p : batch) p->result = failed;
+  }
+  if (!cache_) return;
+  for (PendingWrite* p : batch) {
+    if (p->result) continue;
+    auto v = store_->version(p->request.sender_id);
+    if (v) p->version = *v;
+  }
 }
 
 Result<Conversations::TrackerRef> Conversations::append(const std::string& id, const Json& events) {

@@ -9,7 +9,7 @@
 
 namespace convo {
 
-ReminderScheduler::ReminderScheduler(std::function<void(const std::string&, const Json&)> fire)
+ReminderScheduler::ReminderScheduler(Fire fire)
     : fire_(std::move(fire)), thread_([this] { run(); }) {}
 
 ReminderScheduler::~ReminderScheduler() {
@@ -48,7 +48,7 @@ std::optional<double> ReminderScheduler::epoch_of(const std::string& iso) {
   return static_cast<double>(std::mktime(&tm)) + frac;
 }
 
-bool ReminderScheduler::schedule(const std::string& sender_id, const Json& reminder) {
+bool ReminderScheduler::schedule(const std::string& sender_id, const Json& reminder, Push push) {
   const Json when = reminder.value("date_time", Json());
   if (!when.is_string()) return false;
   auto normalized = parse_reminder_datetime(when.get<std::string>(), wall_clock_now());
@@ -58,7 +58,7 @@ bool ReminderScheduler::schedule(const std::string& sender_id, const Json& remin
   const std::string name = reminder.value("name", Json()).is_string() ? reminder["name"].get<std::string>() : "";
   {
     std::lock_guard<std::mutex> guard(mutex_);
-    jobs_[sender_id + "\n" + name] = Job{sender_id, reminder, *due};
+    jobs_[sender_id + "\n" + name] = Job{sender_id, reminder, *due, std::move(push)};
   }
   wake_.notify_all();
   return true;
@@ -103,7 +103,7 @@ void ReminderScheduler::run() {
     Job job = std::move(next->second);
     jobs_.erase(next);
     lock.unlock();
-    fire_(job.sender_id, job.reminder);
+    fire_(job.sender_id, job.reminder, job.push);
     lock.lock();
   }
 }

@@ -106,18 +106,19 @@ void Conversations::apply_side_effects(const std::string& id, const dialogue::Tu
   if (!reminders_) return;
   for (const auto& [schedule, data] : turn.reminders) {
     if (!schedule) reminders_->cancel(id, data);
-    else if (!reminders_->schedule(id, data) && log_)
+    else if (!reminders_->schedule(id, data, turn.output ? turn.output->push_later : nullptr) && log_)
       log_(true, "reminder " + dump_compact(data.value("name", Json())) + " has a date_time that cannot be read; not scheduled");
   }
 }
 
 void Conversations::enable_reminders() {
-  reminders_ = std::make_shared<ReminderScheduler>([this](const std::string& id, const Json& r) { fire_reminder(id, r); });
+  reminders_ = std::make_shared<ReminderScheduler>(
+      [this](const std::string& id, const Json& r, const ReminderScheduler::Push& push) { fire_reminder(id, r, push); });
 }
 
 std::size_t Conversations::pending_reminders() const { return reminders_ ? reminders_->pending() : 0; }
 
-void Conversations::fire_reminder(const std::string& id, const Json& reminder) {
+void Conversations::fire_reminder(const std::string& id, const Json& reminder, const ReminderScheduler::Push& push) {
   ConversationLock lock(locks_, id);
   auto working = checkout(id);
   if (!working || working->before == 0) return;
@@ -141,9 +142,13 @@ void Conversations::fire_reminder(const std::string& id, const Json& reminder) {
   }
   const std::string intent = reminder.value("intent", Json()).is_string() ? reminder["intent"].get<std::string>() : "";
   Message m = external_message(id, intent, reminder.value("entities", Json()));
-  dialogue::OutputChannel dropped;
-  dropped.send = [](const Json&) {};
-  auto done = turn_locked(std::move(*working), m, dropped);
+  dialogue::OutputChannel later;
+  later.push_later = push;  // a reminder set during this one goes the same way
+  later.send = [&](const Json& bot) {
+    if (push)
+      for (const auto& o : dialogue::collector_messages(bot, id)) push(o);
+  };
+  auto done = turn_locked(std::move(*working), m, later);
   if (!done && log_) log_(true, "reminder " + dump_compact(name) + " of '" + id + "': " + done.error().message);
 }
 

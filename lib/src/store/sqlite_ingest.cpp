@@ -1,5 +1,6 @@
 // The SQLite ingest sink (brokers spec §12): broker messages become Rasa `events` rows exactly
 // once, with convo's side tables for digests, Kafka offsets and dead letters.
+#include <sys/stat.h>
 #include <openssl/evp.h>
 
 #include <algorithm>
@@ -85,9 +86,10 @@ void bind_origin(Statement& st, int first, const InboundMessage& m) {
 
 class SqliteIngest final : public IngestSink {
  public:
-  SqliteIngest(sqlite3* db, std::string path, std::unique_ptr<DeadLetterFile> dead_letters)
+  SqliteIngest(sqlite3* db, std::string path, std::unique_ptr<DeadLetterFile> dead_letters, bool created)
       : db_(db), path_(std::move(path)), dead_letters_(std::move(dead_letters)),
-        ctx_(system_parse_context()), md_(EVP_MD_CTX_new()) {}
+        ctx_(system_parse_context()), md_(EVP_MD_CTX_new()), created_(created) {}
+  std::string created_file() const override { return created_ ? path_ : ""; }
   ~SqliteIngest() override {
     EVP_MD_CTX_free(md_);
     sqlite3_close_v2(db_);  // closes once the member statements are finalized, just after
@@ -230,6 +232,7 @@ class SqliteIngest final : public IngestSink {
   EVP_MD_CTX* md_;
   Statement begin_, commit_, rollback_, find_, insert_event_, insert_ingest_, insert_dead_, upsert_offset_,
       read_offset_;
+  bool created_ = false;  // the database file did not exist when the sink opened it
 };
 
 }  // namespace
@@ -243,9 +246,11 @@ Result<std::unique_ptr<IngestSink>> open_sqlite_ingest(const std::string& url, c
     if (!opened) return opened.error();
     dead_letters = std::move(*opened);
   }
+  struct stat existing {};
+  const bool created = ::stat(path->c_str(), &existing) != 0;
   auto db = open_sqlite_database(*path, StoreAccess::ReadWrite);
   if (!db) return db.error();
-  auto sink = std::make_unique<SqliteIngest>(*db, *path, std::move(dead_letters));
+  auto sink = std::make_unique<SqliteIngest>(*db, *path, std::move(dead_letters), created);
   if (auto err = sink->prepare()) return *err;
   return std::unique_ptr<IngestSink>(std::move(sink));
 }

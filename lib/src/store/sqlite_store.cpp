@@ -158,62 +158,98 @@ Result<std::optional<StoredConversation>> SqliteStore::load(const std::string& s
   return std::optional<StoredConversation>(std::move(conv));
 }
 
-std::optional<Error> SqliteStore::write(const std::string& sender_id, const std::vector<EventPtr>& events,
-                                        const std::vector<std::string>& outbox, bool replace_existing) {
-  // IMMEDIATE takes the write lock up front, so concurrent writers queue (busy timeout) instead
-  // of failing half-way; the events and their outbox messages commit whole or not at all.
-  if (statements_.get(db_, "BEGIN IMMEDIATE").step() != SQLITE_DONE) return failure("cannot start a transaction");
-  auto rollback = [&](const std::string& what) {
-    Error e = failure(what);
-    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-    return e;
-  };
+std::optional<Error> SqliteStore::write_rows(const AppendRequest& r, bool replace_existing, std::int64_t& last_id) {
+  last_id = -1;
   if (replace_existing) {
     Statement del = statements_.get(db_, "DELETE FROM events WHERE sender_id = ?1");
-    if (!del.ok()) return rollback("cannot delete events");
-    del.bind_text(1, sender_id);
-    if (del.step() != SQLITE_DONE) return rollback("cannot delete events");
+    if (!del.ok()) return failure("cannot delete events");
+    del.bind_text(1, r.sender_id);
+    if (del.step() != SQLITE_DONE) return failure("cannot delete events");
   }
-  if (!events.empty()) {
+  if (!r.events.empty()) {
     Statement ins = statements_.get(db_, kInsertEventSql);
-    if (!ins.ok()) return rollback("cannot insert events");
-    for (const auto& e : events) {
-      bind_event_row(ins, sender_id, event_row(*e));
-      if (ins.step() != SQLITE_DONE) return rollback("cannot insert an event");
+    if (!ins.ok()) return failure("cannot insert events");
+    for (const auto& e : r.events) {
+      bind_event_row(ins, r.sender_id, event_row(*e));
+      if (ins.step() != SQLITE_DONE) return failure("cannot insert an event");
       ins.reset();
     }
+    last_id = sqlite3_last_insert_rowid(db_);
   }
-  if (!outbox.empty()) {
+  if (!r.outbox.empty()) {
     Statement enq = statements_.get(db_, "INSERT INTO convo_outbox (sender_id, body, enqueued_at) VALUES (?1, ?2, ?3)");
-    if (!enq.ok()) return rollback("cannot enqueue broker messages");
+    if (!enq.ok()) return failure("cannot enqueue broker messages");
     double now = wall_clock_now();
-    for (const auto& body : outbox) {
-      enq.bind_text(1, sender_id);
+    for (const auto& body : r.outbox) {
+      enq.bind_text(1, r.sender_id);
       enq.bind_text(2, body);
       enq.bind_double(3, now);
-      if (enq.step() != SQLITE_DONE) return rollback("cannot enqueue a broker message");
+      if (enq.step() != SQLITE_DONE) return failure("cannot enqueue a broker message");
       enq.reset();
     }
   }
-  if (statements_.get(db_, "COMMIT").step() != SQLITE_DONE) return rollback("commit failed");
   return std::nullopt;
+}
+
+std::optional<Error> SqliteStore::transaction(const std::vector<const AppendRequest*>& batch, bool replace_existing) {
+  // IMMEDIATE takes the write lock up front, so concurrent writers queue (busy timeout) instead
+  // of failing half-way; the events and their outbox messages commit whole or not at all.
+  if (statements_.get(db_, "BEGIN IMMEDIATE").step() != SQLITE_DONE) return failure("cannot start a transaction");
+  std::vector<std::pair<const std::string*, std::int64_t>> last_ids;
+  for (const AppendRequest* r : batch) {
+    std::int64_t last_id = -1;
+    if (auto err = write_rows(*r, replace_existing, last_id)) {
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      return err;
+    }
+    // Appending nothing leaves the conversation's version as it was: ask the next time.
+    if (last_id >= 0 || replace_existing) last_ids.emplace_back(&r->sender_id, last_id);
+  }
+  if (statements_.get(db_, "COMMIT").step() != SQLITE_DONE) {
+    Error e = failure("commit failed");
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    return e;
+  }
+  // What version() answers for these conversations without asking (this connection wrote last).
+  if (written_.size() > kMaxWrittenVersions) written_.clear();
+  for (const auto& [id, last] : last_ids) {
+    if (last >= 0) written_[*id] = last;
+    else written_.erase(*id);
+  }
+  return std::nullopt;
+}
+
+std::optional<Error> SqliteStore::write(const std::string& sender_id, const std::vector<EventPtr>& events,
+                                        const std::vector<std::string>& outbox, bool replace_existing) {
+  AppendRequest r{sender_id, events, outbox};
+  return transaction({&r}, replace_existing);
+}
+
+std::optional<Error> SqliteStore::append_many(const std::vector<AppendRequest>& batch) {
+  std::vector<const AppendRequest*> all;
+  for (const auto& r : batch) all.push_back(&r);
+  return transaction(all, false);
 }
 
 Result<std::optional<std::int64_t>> SqliteStore::version(const std::string& sender_id) {
   // The conversation's last row id, and how many times another connection (another process)
   // committed: SQLite reuses the ids of deleted last rows, so a replace elsewhere could leave the
-  // last id as it was; any outside commit therefore changes every conversation's version.
+  // last id as it was; any outside commit therefore changes every conversation's version. While
+  // no other connection committed, the ids this one wrote last are known without a query.
   Statement data_version = statements_.get(db_, "PRAGMA data_version");
   if (!data_version.ok() || data_version.step() != SQLITE_ROW) return failure("cannot read the data version");
   if (data_version.int64(0) != data_version_) {
     data_version_ = data_version.int64(0);
     ++outside_writes_;
+    written_.clear();
   }
+  const std::int64_t epoch = outside_writes_ << 40;
+  if (auto it = written_.find(sender_id); it != written_.end()) return std::optional<std::int64_t>(it->second + epoch);
   Statement st = statements_.get(db_, "SELECT COALESCE(MAX(id), 0) FROM events WHERE sender_id = ?1");
   if (!st.ok()) return failure("cannot read events");
   st.bind_text(1, sender_id);
   if (st.step() != SQLITE_ROW) return failure("cannot read events");
-  return std::optional<std::int64_t>(st.int64(0) + (outside_writes_ << 40));
+  return std::optional<std::int64_t>(st.int64(0) + epoch);
 }
 
 // A database opened read-only may predate the outbox (Rasa's own, or an older convo's).

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "convo/store/tracker_store.hpp"
 #include "sqlite_util.hpp"
@@ -44,8 +46,14 @@ class SqliteStore final : public TrackerStore {
   Result<std::size_t> outbox_depth() override;
   Result<std::vector<ConversationSummary>> list(const ListOptions& options) override;
   Result<std::optional<std::int64_t>> version(const std::string& sender_id) override;
+  std::optional<Error> append_many(const std::vector<AppendRequest>& batch) override;
 
  private:
+  // One transaction: each request's rows (after deleting the conversation's, with
+  // replace_existing), then commit; the last ids written are remembered for version().
+  std::optional<Error> transaction(const std::vector<const AppendRequest*>& batch, bool replace_existing);
+  std::optional<Error> write_rows(const AppendRequest& request, bool replace_existing, std::int64_t& last_id);
+  static constexpr std::size_t kMaxWrittenVersions = 100000;
   SqliteStore(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   std::optional<Error> write(const std::string& sender_id, const std::vector<EventPtr>& events,
                              const std::vector<std::string>& outbox, bool replace_existing) override;
@@ -57,6 +65,7 @@ class SqliteStore final : public TrackerStore {
   StatementCache statements_;  // finalized after sqlite3_close_v2, which waits for them
   std::int64_t data_version_ = -1;  // PRAGMA data_version when version() last looked
   std::int64_t outside_writes_ = 0;
+  std::unordered_map<std::string, std::int64_t> written_;  // sender -> last row id this connection wrote
 };
 
 }  // namespace convo

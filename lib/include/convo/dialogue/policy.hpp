@@ -90,7 +90,9 @@ class Policies {
 
   RuleResult rule_predict(const Tracker& tracker, PredictionMemory& memory) const;
   std::string rule_lookup(const std::vector<Json>& states, const Tracker& tracker, bool& unhappy, std::string& source) const;
-  std::set<std::string> possible_keys(const std::map<std::string, std::string>& lookup, const std::vector<Json>& states) const;
+  using Lookup = std::map<std::string, std::string>;
+  // The keys of `lookup` whose states match the end of `states` (in key order).
+  std::vector<Lookup::const_iterator> possible_keys(const Lookup& lookup, const std::vector<Json>& states) const;
   // Brings `memory` up to the tracker's applied events (afresh when they no longer extend it).
   void remember(const Tracker& tracker, PredictionMemory& memory) const;
   // The memo walk's state at the replay's present; `commit` records it (an action follows).
@@ -105,6 +107,7 @@ class Policies {
   std::vector<std::string> not_emulated_;
   std::map<std::string, std::string> rules_;          // rule key -> action
   std::map<std::string, std::vector<Json>> rule_states_;  // rule key -> its states
+  std::size_t longest_rule_ = 0;                          // the most states any key has
   std::map<std::string, std::string> unhappy_;        // loop unhappy-path key -> condition
   std::set<std::string> rules_not_in_stories_;
   std::map<std::string, std::string> memory_;         // memo key -> action

@@ -48,6 +48,10 @@ struct OutputChannel {
   // Set by `send` when a message could not be delivered (the callback channel): the turn stops
   // and is not stored, as in Rasa.
   std::optional<Error> failed;
+  // How to reach the user after this request, for the turns a reminder starts later: a channel
+  // that pushes (callback, a connector that POSTs its replies) sets it to send one message; null
+  // (the REST channel's collector) drops them, as Rasa's collecting channels do.
+  std::function<void(const Json& message)> push_later;
 };
 
 struct TurnContext {

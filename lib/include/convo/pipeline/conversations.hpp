@@ -9,6 +9,7 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -115,9 +116,10 @@ class Conversations {
   // Runs reminders: scheduling those the actions set, firing them when due (ReminderScheduler).
   void enable_reminders();
   // A due reminder (the scheduler calls it): the external intent and the turn, unless the user
-  // wrote after it was set (kill_on_user_msg) or it is no longer applied. Messages are collected
-  // and dropped (no channel is listening), as with Rasa's REST channel.
-  void fire_reminder(const std::string& id, const Json& reminder);
+  // wrote after it was set (kill_on_user_msg) or it is no longer applied. The bot messages go to
+  // `push`, the channel the reminder was set on when it can push (callback), else are dropped,
+  // as Rasa's collecting channels drop them.
+  void fire_reminder(const std::string& id, const Json& reminder, const ReminderScheduler::Push& push = nullptr);
   std::size_t pending_reminders() const;
 
   // POST …/predict: the scores of the next action, nothing stored.
@@ -161,6 +163,18 @@ class Conversations {
   Result<Working> checkout(const std::string& id);
   // Stores the events the writer added (from `before` on) and keeps the tracker in the cache.
   std::optional<Error> commit(const std::string& id, Working& working);
+  // A writer's request waiting for the group commit, and what became of it.
+  struct PendingWrite {
+    AppendRequest request;
+    std::optional<Error> result;
+    std::optional<std::int64_t> version;
+    bool done = false;
+  };
+  void write_group(const std::vector<PendingWrite*>& batch);
+  std::mutex commit_mutex_;
+  std::condition_variable commit_done_;
+  std::vector<PendingWrite*> commit_queue_;
+  bool committing_ = false;
   // The store's version of the conversation, when it has one and a cache is kept.
   Result<std::optional<std::int64_t>> cache_version(const std::string& id);
   // append and replace after parsing; `label(i)` names event i in errors.

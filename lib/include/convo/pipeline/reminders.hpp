@@ -20,15 +20,18 @@ namespace convo {
 
 class ReminderScheduler {
  public:
-  // `fire(sender_id, reminder event data)` runs on the scheduler's thread when one is due.
-  explicit ReminderScheduler(std::function<void(const std::string&, const Json&)> fire);
+  // Where a fired reminder's bot messages go (the channel the reminder was set on); may be null.
+  using Push = std::function<void(const Json& message)>;
+  // `fire(sender_id, reminder event data, push)` runs on the scheduler's thread when one is due.
+  using Fire = std::function<void(const std::string&, const Json&, const Push&)>;
+  explicit ReminderScheduler(Fire fire);
   ~ReminderScheduler();
   ReminderScheduler(const ReminderScheduler&) = delete;
   ReminderScheduler& operator=(const ReminderScheduler&) = delete;
 
   // A reminder event of a conversation; its date_time (ISO 8601; naive means local time) decides
   // when. Returns false when the date cannot be read.
-  bool schedule(const std::string& sender_id, const Json& reminder);
+  bool schedule(const std::string& sender_id, const Json& reminder, Push push = nullptr);
   // A cancel_reminder event: by name, else by intent and entities (events spec §3.8).
   void cancel(const std::string& sender_id, const Json& cancel);
   std::size_t pending() const;
@@ -41,10 +44,11 @@ class ReminderScheduler {
     std::string sender_id;
     Json reminder;
     double due;
+    Push push;
   };
   void run();
 
-  std::function<void(const std::string&, const Json&)> fire_;
+  Fire fire_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::map<std::string, Job> jobs_;  // key: sender + "\n" + name (Rasa's job id is the name)

@@ -37,6 +37,9 @@ class IngestSink {
   // The next Kafka offset to read for a partition, as committed by write(); nullopt if none.
   virtual Result<std::optional<std::int64_t>> stored_offset(const std::string& topic,
                                                             std::int32_t partition) = 0;
+  // The database file this sink created (it did not exist before): a run that fails before
+  // storing anything removes it, so a failed start leaves nothing behind. Empty otherwise.
+  virtual std::string created_file() const { return ""; }
 };
 
 struct IngestOptions {

@@ -51,6 +51,13 @@ struct OutboxMessage {
   std::string body;
 };
 
+// One conversation's new events and the outbox bodies that announce them (append_many).
+struct AppendRequest {
+  std::string sender_id;
+  std::vector<EventPtr> events;
+  std::vector<std::string> outbox;
+};
+
 class TrackerStore {
  public:
   virtual ~TrackerStore() = default;
@@ -75,6 +82,15 @@ class TrackerStore {
   std::optional<Error> replace(const std::string& sender_id, const std::vector<EventPtr>& events,
                                const std::vector<std::string>& outbox = {}) {
     return write(sender_id, events, outbox, true);
+  }
+
+  // Appends for several conversations at once (a server's concurrent turns, committed as a group):
+  // SQLite writes them in one transaction, all or none; other stores append each in turn and stop
+  // at the first failure.
+  virtual std::optional<Error> append_many(const std::vector<AppendRequest>& batch) {
+    for (const auto& r : batch)
+      if (auto err = append(r.sender_id, r.events, r.outbox)) return err;
+    return std::nullopt;
   }
 
   // The oldest `limit` outbox messages, in enqueue order.
