@@ -4,7 +4,7 @@ _convo() {
   local path=convo i
   for ((i = 1; i < COMP_CWORD; i++)); do
     case "$path ${COMP_WORDS[i]}" in
-      "convo tracker"|"convo tracker show"|"convo tracker get"|"convo tracker put"|"convo tracker list"|"convo tracker dump"|"convo tracker load"|"convo events"|"convo events validate"|"convo events push"|"convo serve"|"convo status"|"convo consume-kafka"|"convo consume-amqp"|"convo export"|"convo model"|"convo model pull"|"convo model build"|"convo model inspect"|"convo auth"|"convo auth token"|"convo completion") path="$path ${COMP_WORDS[i]}" ;;
+      "convo tracker"|"convo tracker show"|"convo tracker get"|"convo tracker put"|"convo tracker list"|"convo tracker dump"|"convo tracker load"|"convo events"|"convo events validate"|"convo events push"|"convo serve"|"convo status"|"convo consume-kafka"|"convo consume-amqp"|"convo export"|"convo model"|"convo model pull"|"convo model build"|"convo model inspect"|"convo nlu"|"convo nlu parse"|"convo nlu test"|"convo auth"|"convo auth token"|"convo completion") path="$path ${COMP_WORDS[i]}" ;;
     esac
   done
   case "$path|$prev" in
@@ -134,6 +134,13 @@ _convo() {
     "convo model build|--name") COMPREPLY=($(compgen -f -- "$cur")); return ;;
     "convo model build|--format") COMPREPLY=($(compgen -W "json table" -- "$cur")); return ;;
     "convo model inspect|-o"|"convo model inspect|--output") COMPREPLY=($(compgen -W "json table" -- "$cur")); return ;;
+    "convo nlu parse|--model") return ;;
+    "convo nlu parse|-o"|"convo nlu parse|--output") COMPREPLY=($(compgen -W "json table" -- "$cur")); return ;;
+    "convo nlu test|--model") return ;;
+    "convo nlu test|--train") return ;;
+    "convo nlu test|--cross-validation") return ;;
+    "convo nlu test|--min-f1") return ;;
+    "convo nlu test|-o"|"convo nlu test|--output") COMPREPLY=($(compgen -W "json table" -- "$cur")); return ;;
     "convo auth token|--secret") return ;;
     "convo auth token|--secret-file") COMPREPLY=($(compgen -f -- "$cur")); return ;;
     "convo auth token|--method") COMPREPLY=($(compgen -W "HS256 HS384 HS512 RS256 RS384 RS512 ES256 ES384 ES512" -- "$cur")); return ;;
@@ -143,7 +150,7 @@ _convo() {
     "convo auth token|-o"|"convo auth token|--output") COMPREPLY=($(compgen -W "json table" -- "$cur")); return ;;
   esac
   case "$path" in
-    "convo") COMPREPLY=($(compgen -W "tracker events serve status consume-kafka consume-amqp export model auth completion -h --help -V --version" -- "$cur")) ;;
+    "convo") COMPREPLY=($(compgen -W "tracker events serve status consume-kafka consume-amqp export model nlu auth completion -h --help -V --version" -- "$cur")) ;;
     "convo tracker") COMPREPLY=($(compgen -W "show get put list dump load -h --help" -- "$cur")) ;;
     "convo tracker show") COMPREPLY=($(compgen -W "-h --help --events --sender-id --type --tail --max-event-history --domain --include-events -o --output --all-sessions --until --store --endpoints --url --token --jwt --timeout" -- "$cur")) ;;
     "convo tracker get") COMPREPLY=($(compgen -W "-h --help --domain --include-events -o --output --all-sessions --until --store --endpoints --url --token --jwt --timeout" -- "$cur")) ;;
@@ -163,6 +170,9 @@ _convo() {
     "convo model pull") COMPREPLY=($(compgen -W "-h --help --out --fingerprint-file --token --header --interval --once --exit-unchanged --endpoints --timeout -o --output" -- "$cur")) ;;
     "convo model build") COMPREPLY=($(compgen -W "-h --help -o --out --name --dry-run --format" -- "$cur")) ;;
     "convo model inspect") COMPREPLY=($(compgen -W "-h --help -o --output" -- "$cur")) ;;
+    "convo nlu") COMPREPLY=($(compgen -W "parse test -h --help" -- "$cur")) ;;
+    "convo nlu parse") COMPREPLY=($(compgen -W "-h --help --model -o --output" -- "$cur")) ;;
+    "convo nlu test") COMPREPLY=($(compgen -W "-h --help --model --train --cross-validation --min-f1 --errors -o --output" -- "$cur")) ;;
     "convo auth") COMPREPLY=($(compgen -W "token -h --help" -- "$cur")) ;;
     "convo auth token") COMPREPLY=($(compgen -W "-h --help --secret --secret-file --method --username --role --expires -o --output" -- "$cur")) ;;
     "convo completion") COMPREPLY=($(compgen -W "-h --help" -- "$cur")); [[ $cur != -* ]] && COMPREPLY+=($(compgen -W "bash zsh fish" -- "$cur")) ;;

@@ -8,6 +8,7 @@ complete -c convo -n '__fish_use_subcommand' -a consume-kafka
 complete -c convo -n '__fish_use_subcommand' -a consume-amqp
 complete -c convo -n '__fish_use_subcommand' -a export
 complete -c convo -n '__fish_use_subcommand' -a model
+complete -c convo -n '__fish_use_subcommand' -a nlu
 complete -c convo -n '__fish_use_subcommand' -a auth
 complete -c convo -n '__fish_use_subcommand' -a completion
 complete -c convo -n '__fish_use_subcommand' -s h -l help -d 'Print this help message and exit'
@@ -184,6 +185,19 @@ complete -c convo -n '__fish_seen_subcommand_from model; and __fish_seen_subcomm
 complete -c convo -n '__fish_seen_subcommand_from model; and __fish_seen_subcommand_from build' -l format -x -a 'json table' -d 'Output format: json or table (default: table on a terminal)'
 complete -c convo -n '__fish_seen_subcommand_from model; and __fish_seen_subcommand_from inspect' -s h -l help -d 'Print this help message and exit'
 complete -c convo -n '__fish_seen_subcommand_from model; and __fish_seen_subcommand_from inspect' -s o -l output -x -a 'json table' -d 'Output format: json (for scripts) or table (for people); default: table on a terminal, json otherwise'
+complete -c convo -n '__fish_seen_subcommand_from nlu; and not __fish_seen_subcommand_from parse test' -a parse
+complete -c convo -n '__fish_seen_subcommand_from nlu; and not __fish_seen_subcommand_from parse test' -a test
+complete -c convo -n '__fish_seen_subcommand_from nlu' -s h -l help -d 'Print this help message and exit'
+complete -c convo -n '__fish_seen_subcommand_from nlu; and __fish_seen_subcommand_from parse' -s h -l help -d 'Print this help message and exit'
+complete -c convo -n '__fish_seen_subcommand_from nlu; and __fish_seen_subcommand_from parse' -l model -x -d 'Model archive, or a directory (its newest *.tar.gz)'
+complete -c convo -n '__fish_seen_subcommand_from nlu; and __fish_seen_subcommand_from parse' -s o -l output -x -a 'json table' -d 'Output format: json (for scripts) or table (for people); default: table on a terminal, json otherwise'
+complete -c convo -n '__fish_seen_subcommand_from nlu; and __fish_seen_subcommand_from test' -s h -l help -d 'Print this help message and exit'
+complete -c convo -n '__fish_seen_subcommand_from nlu; and __fish_seen_subcommand_from test' -l model -x -d 'Model archive, or a directory (its newest *.tar.gz); default models/'
+complete -c convo -n '__fish_seen_subcommand_from nlu; and __fish_seen_subcommand_from test' -l train -x -d 'Train a model on these NLU files or directories instead (repeatable)'
+complete -c convo -n '__fish_seen_subcommand_from nlu; and __fish_seen_subcommand_from test' -l cross-validation -x -d 'Cross-validate DATA with K folds instead'
+complete -c convo -n '__fish_seen_subcommand_from nlu; and __fish_seen_subcommand_from test' -l min-f1 -x -d 'Exit 1 when the weighted average F1 is below this'
+complete -c convo -n '__fish_seen_subcommand_from nlu; and __fish_seen_subcommand_from test' -l errors -d 'List the wrongly predicted examples under the table (JSON always has them)'
+complete -c convo -n '__fish_seen_subcommand_from nlu; and __fish_seen_subcommand_from test' -s o -l output -x -a 'json table' -d 'Output format: json (for scripts) or table (for people); default: table on a terminal, json otherwise'
 complete -c convo -n '__fish_seen_subcommand_from auth; and not __fish_seen_subcommand_from token' -a token
 complete -c convo -n '__fish_seen_subcommand_from auth' -s h -l help -d 'Print this help message and exit'
 complete -c convo -n '__fish_seen_subcommand_from auth; and __fish_seen_subcommand_from token' -s h -l help -d 'Print this help message and exit'

@@ -88,6 +88,7 @@ const std::vector<Family>& families() {
       {"consume-amqp", "Store a Rasa event stream from RabbitMQ for offline replay", setup_consume_amqp},
       {"export", "Publish stored events to the configured event broker (rasa export)", setup_export},
       {"model", "Pull, build and inspect model archives", setup_model},
+      {"nlu", "Parse texts and test intents with a model's built-in NLU", setup_nlu},
       {"auth", "Make credentials for the HTTP API's authentication", setup_auth},
       {"completion", "Print a shell completion script", setup_completion},
   };

@@ -124,6 +124,7 @@ void setup_consume_kafka(CLI::App& app, int& exit_code);
 void setup_consume_amqp(CLI::App& app, int& exit_code);
 void setup_export(CLI::App& app, int& exit_code);
 void setup_model(CLI::App& app, int& exit_code);
+void setup_nlu(CLI::App& app, int& exit_code);
 
 // Runs the whole CLI; main() only forwards to it.
 int run(int argc, char** argv);

@@ -16,6 +16,7 @@
 #include "convo/model/archive.hpp"
 #include "convo/model/project.hpp"
 #include "convo/model/pull.hpp"
+#include "convo/nlu/nlu_model.hpp"
 #include "convo/io/signals.hpp"
 #include "convo/render/progress.hpp"
 
@@ -167,7 +168,9 @@ int run_build(const BuildOptions& opt) {
     if (project.empty()) project = std::filesystem::absolute(opt.project).lexically_normal().parent_path().filename().string();
     auto built = pack_model(*files, checked, project, opt.out, opt.name, std::time(nullptr));
     if (!built) return report(built.error());
+    warn_all(built->warnings);
     out["file"] = built->path;
+    out["nlu"] = built->nlu;
     out["fingerprint"] = built->fingerprint;
   }
   if (want_json(opt.format)) {
@@ -194,6 +197,7 @@ int run_inspect(const InspectOptions& opt) {
   auto archive = load_model_archive(*path);
   if (!archive) return report(archive.error());
   Json summary = model_summary_json(*archive);
+  summary["nlu"] = archive->nlu ? archive->nlu->summary() : Json();
   if (want_json(opt.format)) {
     std::cout << dump_compact(summary) << "\n";
     return kOk;
@@ -217,6 +221,13 @@ int run_inspect(const InspectOptions& opt) {
   }
   row("stories", text(summary["stories"]));
   row("rules", text(summary["rules"]));
+  if (summary["nlu"].is_object()) {
+    const Json& nlu = summary["nlu"];
+    row(fmt::format("nlu ({})", nlu["intents"].size()), fmt::format("{} examples, {} features; intents: {}", nlu["examples"].dump(),
+                                                                    nlu["features"].dump(), name_list(nlu["intents"])));
+  } else {
+    row("nlu", "- (no NLU examples: texts are parsed by the regex interpreter)");
+  }
   return kOk;
 }
 

@@ -2,12 +2,14 @@
 
 #include "convo/core/regex_interpreter.hpp"
 #include "convo/net/http_client.hpp"
+#include "convo/nlu/nlu_model.hpp"
 
 namespace convo::dialogue {
 
 Json parse_message(const std::string& text, const std::string& message_id, const NluEndpoint* endpoint,
-                   const std::function<void(bool, const std::string&)>& log) {
-  if (!endpoint || endpoint->url.empty() || text.rfind("/", 0) == 0) return regex_parse(text);
+                   const nlu::NluModel* model, const std::function<void(bool, const std::string&)>& log) {
+  if (text.rfind("/", 0) == 0) return regex_parse(text);
+  if (!endpoint || endpoint->url.empty()) return model ? model->parse(text) : regex_parse(text);
   const Json failed = {{"intent", {{"name", ""}, {"confidence", 0.0}}}, {"entities", Json::array()}, {"text", ""}};
   ClientOptions client;
   client.base_url = endpoint->url;

@@ -1,6 +1,6 @@
-// POST /model/parse and POST /conversations/{id}/messages: without an NLU model Rasa parses every
-// text with its regex interpreter (spec http-api.md §1.6, §3.11, §3.16).
-#include "convo/core/regex_interpreter.hpp"
+// POST /model/parse and POST /conversations/{id}/messages: texts parsed as Rasa's processor parses
+// them (Conversations::parse_text: "/" texts by the regex interpreter, others by the nlu: endpoint,
+// the model's NLU, else the regex interpreter; spec http-api.md §1.6, §3.11, §3.16).
 #include "convo/core/text.hpp"
 #include "server_internal.hpp"
 
@@ -9,7 +9,7 @@ namespace convo::http_internal {
 void add_nlu_routes(std::vector<Route>& routes, Conversations& conversations) {
   Conversations* conv = &conversations;
   routes.push_back({"POST", std::regex("/model/parse"), true, true, false,
-                    [](const httplib::Request& req, httplib::Response& res, const std::smatch&) {
+                    [conv](const httplib::Request& req, httplib::Response& res, const std::smatch&) {
                       if (req.has_param("emulation_mode")) {
                         const std::string mode = ascii_lower(req.get_param_value("emulation_mode"));
                         if (mode != "wit" && mode != "luis" && mode != "dialogflow")
@@ -27,7 +27,7 @@ void add_nlu_routes(std::vector<Route>& routes, Conversations& conversations) {
                         return reply_error(res, {400, "BadRequest", "No text message defined in request_body. Add text "
                                                  "message to request body in order to obtain the intent and extracted entities.",
                                                  {{"parameter", "text"}, {"in", "body"}}, nullptr});
-                      reply_json(res, 200, regex_parse(text.get<std::string>()));
+                      reply_json(res, 200, conv->parse_text(text.get<std::string>(), ""));
                     }});
   routes.push_back({"POST", std::regex("/conversations/(.+)/messages"), true, true, true,
                     [conv](const httplib::Request& req, httplib::Response& res, const std::smatch& m) {
@@ -46,7 +46,7 @@ void add_nlu_routes(std::vector<Route>& routes, Conversations& conversations) {
                       const std::string message = strip_whitespace(text.get<std::string>());
                       Json parse_data = body->contains("parse_data") && (*body)["parse_data"].is_object()
                                             ? (*body)["parse_data"]
-                                            : regex_parse(message);
+                                            : conv->parse_text(message, "");
                       auto tracker = conv->log_message(m[1].str(), message, parse_data);
                       if (!tracker) return reply_error(res, http_error_for(tracker.error()));
                       res.status = 200;

@@ -15,6 +15,7 @@
 #include "convo/core/yaml_json.hpp"
 #include "convo/model/project.hpp"
 #include "convo/dialogue/processor.hpp"
+#include "convo/nlu/nlu_model.hpp"
 
 namespace convo {
 namespace {
@@ -148,7 +149,7 @@ bool is_training_file(const std::string& name) {
 Result<ModelArchive> load_model_archive(const std::string& path) {
   auto keep = [](const std::string& name) {
     return name == "fingerprint.json" || name == "metadata.json" || name == "domain.yml" ||
-           name == "core/domain.yml" || name == "config.yml" || is_training_file(name);
+           name == "core/domain.yml" || name == "config.yml" || is_training_file(name) || name == kNluModelMember;
   };
   auto members = read_tar_gz(path, keep);
   if (!members) return members.error();
@@ -161,6 +162,11 @@ Result<ModelArchive> load_model_archive(const std::string& path) {
     if (m.name == "config.yml") config_member = &m;
     if (is_training_file(m.name)) training.emplace_back(m.name, m.data);
     model.members.push_back(m.name);
+    if (m.name == kNluModelMember) {
+      auto nlu = nlu::NluModel::from_bytes(m.data);
+      if (!nlu) return Error{nlu.error().kind, path + ": " + m.name + ": " + nlu.error().message};
+      model.nlu = std::make_shared<const nlu::NluModel>(std::move(*nlu));
+    }
     if (m.name == "fingerprint.json" || m.name == "metadata.json") {
       auto parsed = parse_json_member(path, m);
       if (!parsed) return parsed.error();

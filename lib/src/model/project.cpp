@@ -8,8 +8,10 @@
 #include <filesystem>
 
 #include "convo/core/rasa_version.hpp"
+#include "convo/core/yaml_json.hpp"
 #include "convo/io/file.hpp"
 #include "convo/model/archive.hpp"
+#include "convo/nlu/nlu_model.hpp"
 
 namespace convo {
 namespace {
@@ -85,6 +87,32 @@ Result<std::vector<ProjectFile>> read_project(const std::string& dir) {
   return files;
 }
 
+Result<std::string> train_project_nlu(const std::vector<ProjectFile>& files, std::vector<std::string>& warnings,
+                                      Json* summary) {
+  nlu::TrainingData data;
+  Json config;
+  for (const auto& f : files) {
+    if (f.name == "config.yml") {
+      SourceMap map(f.name);
+      auto parsed = yaml_to_json(f.text, map);
+      if (!parsed) return parsed.error();
+      config = std::move(*parsed);
+    }
+    if (f.name.rfind("data/", 0) != 0) continue;
+    auto read = nlu::read_nlu_file(f.text, f.name);
+    if (!read) return read.error();
+    data.merge(std::move(*read));
+  }
+  warnings.insert(warnings.end(), data.warnings.begin(), data.warnings.end());
+  if (data.examples.empty()) return std::string();
+  auto fallback = nlu::fallback_settings(config);
+  if (!fallback) return fallback.error();
+  auto model = nlu::NluModel::train(data, *fallback, warnings);
+  if (!model) return model.error();
+  if (summary) *summary = model->summary();
+  return model->to_bytes();
+}
+
 Result<BuiltModel> pack_model(const std::vector<ProjectFile>& files, const ProjectReport& report,
                               const std::string& project, const std::string& out_dir,
                               const std::string& name, std::time_t now) {
@@ -117,6 +145,9 @@ Result<BuiltModel> pack_model(const std::vector<ProjectFile>& files, const Proje
   std::vector<ArchiveMember> members = {{"fingerprint.json", fingerprint.dump(2) + "\n"},
                                         {"metadata.json", built.metadata.dump(2) + "\n"}};
   for (const auto& f : sorted) members.push_back({f.name, f.text});
+  auto nlu = train_project_nlu(sorted, built.warnings, &built.nlu);
+  if (!nlu) return nlu.error();
+  if (!nlu->empty()) members.push_back({kNluModelMember, std::move(*nlu)});
   std::error_code ec;
   fs::create_directories(out_dir, ec);
   if (ec) return runtime_error(out_dir + ": cannot create the directory: " + ec.message());

@@ -15,6 +15,7 @@ ModelManager::~ModelManager() { stop_pulling(); }
 void ModelManager::adopt(std::shared_ptr<const ModelArchive> archive) {
   std::shared_ptr<const Domain> domain = archive && archive->domain ? archive->domain : fallback_;
   std::shared_ptr<const dialogue::Bot> bot = archive ? archive->bot : nullptr;
+  std::shared_ptr<const nlu::NluModel> nlu = archive ? archive->nlu : nullptr;
   {
     std::lock_guard<std::mutex> guard(mutex_);
     current_ = std::move(archive);
@@ -23,6 +24,7 @@ void ModelManager::adopt(std::shared_ptr<const ModelArchive> archive) {
     for (const auto& w : bot->warnings) log_(true, w);
   conversations_->set_domain(std::move(domain));
   conversations_->set_bot(std::move(bot));
+  conversations_->set_nlu(std::move(nlu));
 }
 
 Result<bool> ModelManager::load(const std::string& path) {

@@ -65,6 +65,11 @@ dialogue::TurnContext Conversations::turn_context(dialogue::OutputChannel& outpu
   return turn;
 }
 
+Json Conversations::parse_text(const std::string& text, const std::string& message_id) const {
+  const auto model = nlu();
+  return dialogue::parse_message(text, message_id, nlu_endpoint_ ? &*nlu_endpoint_ : nullptr, model.get(), log_);
+}
+
 Result<Conversations::TrackerRef> Conversations::handle_message(const Message& m, dialogue::OutputChannel& output) {
   ConversationLock lock(locks_, m.sender_id);
   auto working = checkout(m.sender_id);
@@ -84,7 +89,7 @@ Result<Conversations::TrackerRef> Conversations::turn_locked(Working working, co
   if (auto err = start_session_if_needed(*tracker, m.metadata)) return *err;
   const std::string id = message_id(ctx_);
   const Json parsed = m.parse_data.is_object() ? m.parse_data
-                                               : dialogue::parse_message(m.text, id, nlu_endpoint_ ? &*nlu_endpoint_ : nullptr, log_);
+                                               : parse_text(m.text, id);
   auto user = parse_event(user_event_json(m, parsed, id, ctx_.now()), ctx_);
   if (!user) return runtime_error("the message cannot be logged: " + user.error().message);
   if (auto err = tracker->update_with_autofill(*user, ctx_.now())) return *err;

@@ -21,6 +21,12 @@ namespace convo {
 namespace dialogue {
 struct Bot;
 }
+namespace nlu {
+class NluModel;
+}
+
+// The member convo's NLU model is kept in (nlu::NluModel::to_bytes), when the project has examples.
+inline constexpr const char* kNluModelMember = "nlu_model.bin";
 
 
 struct ArchiveMember {
@@ -48,6 +54,8 @@ struct ModelArchive {
   // The rules and stories of data/*.yml trained with config.yml's policies; null without both
   // a domain and config.yml (archives Rasa made).
   std::shared_ptr<const dialogue::Bot> bot;
+  // convo's NLU model (kNluModelMember); null when the project had no NLU examples.
+  std::shared_ptr<const nlu::NluModel> nlu;
   Json domain_names;                     // what domain.yml lists, defaults left out: {"intents":
                                          // [...], "entities", "slots", "responses", "actions", "forms"}
   std::optional<std::size_t> stories;    // counted from data/*.yml when the archive has them

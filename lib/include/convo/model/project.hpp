@@ -43,7 +43,14 @@ struct BuiltModel {
   std::string path;         // the archive written
   std::string fingerprint;  // sha256 of the inputs (names and bytes): same inputs, same value
   Json metadata;            // what metadata.json holds
+  Json nlu;                 // the NLU model's summary (nlu::NluModel::summary); null without examples
+  std::vector<std::string> warnings;  // from training the NLU model
 };
+
+// convo's NLU model trained from the nlu: sections of data/*.yml with config.yml's
+// FallbackClassifier settings, as archive bytes; "" when there are no NLU examples.
+Result<std::string> train_project_nlu(const std::vector<ProjectFile>& files, std::vector<std::string>& warnings,
+                                      Json* summary = nullptr);
 
 // Packs validated files (the report must be ok) into `out_dir`/`name` (created when missing;
 // default name "YYYYMMDD-HHMMSS.tar.gz" from `now`, UTC, as Rasa names trained models).

@@ -89,6 +89,12 @@ class Conversations {
   // logged and nothing is predicted, as Rasa without a model. Swapped like the domain.
   std::shared_ptr<const dialogue::Bot> bot() const { return std::atomic_load(&bot_); }
   void set_bot(std::shared_ptr<const dialogue::Bot> bot) { std::atomic_store(&bot_, std::move(bot)); }
+  // The model's NLU (convo's classifier); null: texts go to the regex interpreter. Swapped like the bot.
+  std::shared_ptr<const nlu::NluModel> nlu() const { return std::atomic_load(&nlu_); }
+  void set_nlu(std::shared_ptr<const nlu::NluModel> nlu) { std::atomic_store(&nlu_, std::move(nlu)); }
+  // A text as Rasa's processor parses it (dialogue::parse_message): "/" texts by the regex
+  // interpreter, others by the nlu: endpoint when configured, else the model's NLU, else regex.
+  Json parse_text(const std::string& text, const std::string& message_id) const;
   void set_action_endpoint(std::optional<dialogue::ActionEndpoint> endpoint) { action_endpoint_ = std::move(endpoint); }
   void set_nlu_endpoint(std::optional<dialogue::NluEndpoint> endpoint) { nlu_endpoint_ = std::move(endpoint); }
   void set_nlg_endpoint(std::optional<dialogue::NlgEndpoint> endpoint) { nlg_endpoint_ = std::move(endpoint); }
@@ -202,6 +208,7 @@ class Conversations {
   Result<Working> start_turn(const std::string& id, const Json& metadata);
 
   std::shared_ptr<const dialogue::Bot> bot_;
+  std::shared_ptr<const nlu::NluModel> nlu_;
   std::optional<dialogue::ActionEndpoint> action_endpoint_;
   std::optional<dialogue::NluEndpoint> nlu_endpoint_;
   std::optional<dialogue::NlgEndpoint> nlg_endpoint_;
