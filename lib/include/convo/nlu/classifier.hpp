@@ -21,7 +21,7 @@ struct LinearModel {
 
 struct TrainSettings {
   double c = 10;      // inverse L2 strength, as scikit-learn's C (loss summed over examples)
-  int max_iter = 200;
+  int max_iter = 100;  // scikit-learn's default; keeps 10k examples under 10 s
   double tolerance = 1e-6;  // stop when the largest gradient entry is below this (per example)
 };
 
