@@ -48,7 +48,7 @@ run: build
 	    --credentials examples/bot/credentials.yml; fi
 
 bench: build
-	sh bench/tracker/run.sh
+	BUILD_DIR=$(BUILD_DIR) sh bench/table.sh
 
 clean:
 	rm -rf $(BUILD_DIR)
