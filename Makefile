@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 WERROR := $(if $(CI),ON,OFF)
 CONVO := $(BUILD_DIR)/apps/convo/convo
 
-.PHONY: all deps test-deps configure build test run bench clean
+.PHONY: all deps test-deps configure build test run bench clean test-asan fuzz asan-build
 
 all: build
 
@@ -49,6 +49,26 @@ run: build
 
 bench: build
 	BUILD_DIR=$(BUILD_DIR) sh bench/table.sh
+
+# Sanitizers and fuzzing share one clang tree (AddressSanitizer + UndefinedBehaviorSanitizer, with
+# libFuzzer's coverage): `make test-asan` runs the unit, oracle, CLI and fuzz-corpus tiers in it;
+# `make fuzz` runs every fuzz target for FUZZ_SECONDS each (fuzz/run.sh prints the table).
+ASAN_DIR ?= build-asan
+ASAN_TESTS ?= ^(unit|oracle|cli|tty|dialogue|store_cli|serve|model_cli|serve_model|fuzz_corpus)$$
+FUZZ_SECONDS ?= 60
+asan-build:
+	@sh scripts/install-deps.sh test
+	@sh scripts/install-deps.sh sanitize
+	CC=clang-14 CXX=clang++-14 cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCONVO_SANITIZE=ON -DCONVO_FUZZ=ON
+	cmake --build $(ASAN_DIR) -j $(JOBS)
+
+test-asan: asan-build
+	cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --output-on-failure -j $(JOBS) -R '$(ASAN_TESTS)'
+
+fuzz: asan-build
+	sh fuzz/run.sh $(ASAN_DIR) $(FUZZ_SECONDS)
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages convo needs to build and test, skipping what is present.
-# Usage: scripts/install-deps.sh [build|test]   (test also installs the tools the tests drive)
+# Usage: scripts/install-deps.sh [build|test|sanitize]   (test also installs the tools the tests
+# drive; sanitize adds clang with its sanitizer and libFuzzer runtimes for make test-asan / fuzz)
 set -eu
 profile=${1:-build}
 pkgs="g++ cmake ninja-build pkg-config ccache make nlohmann-json3-dev libcli11-dev libyaml-cpp-dev catch2 libfmt-dev libsqlite3-dev libpq-dev libspdlog-dev
@@ -10,6 +11,9 @@ if [ "$profile" = test ]; then
   pkgs="$pkgs bsdutils bash python3 groff-base zsh fish sqlite3 postgresql curl
     python3-jsonschema python3-jwt python3-cryptography python3-yaml openssl
     rabbitmq-server amqp-tools kcat python3-pika python3-kafka"
+fi
+if [ "$profile" = sanitize ]; then
+  pkgs="$pkgs clang-14 libclang-rt-14-dev"
 fi
 missing=""
 for p in $pkgs; do

@@ -89,6 +89,38 @@ run "$convo" model inspect junk.tar.gz
 expect_status 1 "inspect junk"
 expect_err_has "junk.tar.gz" "inspect junk names the file"
 
+# --- hostile archives: refused with a clear error, nothing written anywhere ----------------------
+mkdir hostile
+"$py" - hostile <<'PY'
+import io, sys, tarfile
+def archive(path, members=(), links=()):
+    with tarfile.open(path, "w:gz") as t:
+        for name, data in members:
+            info = tarfile.TarInfo(name); info.size = len(data)
+            t.addfile(info, io.BytesIO(data))
+        for name, target, kind in links:
+            info = tarfile.TarInfo(name); info.type = kind; info.linkname = target
+            t.addfile(info)
+d = sys.argv[1]
+domain = b'version: "2.0"\nintents: [greet]\n'
+archive(d + "/up.tar.gz", [("domain.yml", domain), ("../../escaped.yml", b"pwned")])
+archive(d + "/abs.tar.gz", [("domain.yml", domain), ("/tmp/convo-model-test-escaped.yml", b"pwned")])
+archive(d + "/sym.tar.gz", [("domain.yml", domain)], [("data/rules.yml", "/etc/passwd", tarfile.SYMTYPE)])
+archive(d + "/hard.tar.gz", [("domain.yml", domain)], [("config.yml", "domain.yml", tarfile.LNKTYPE)])
+PY
+for c in "up|unsafe member path '../../escaped.yml'" "abs|unsafe member path '/tmp/convo-model-test-escaped.yml'" \
+  "sym|member 'data/rules.yml' is a link" "hard|member 'config.yml' is a link"; do
+  IFS='|' read -r name msg <<<"$c"
+  run "$convo" model inspect "hostile/$name.tar.gz" -o json
+  expect_status 1 "inspect $name.tar.gz is refused"
+  expect_err_has "hostile/$name.tar.gz: $msg" "inspect $name.tar.gz says why"
+  expect_true "[ -z \"\$out\" ]" "inspect $name.tar.gz prints no model"
+done
+expect_true "[ ! -e escaped.yml ] && [ ! -e ../escaped.yml ] && [ ! -e /tmp/convo-model-test-escaped.yml ]" "nothing escaped the archives"
+run "$convo" serve --model hostile/up.tar.gz --port 65000 -i 127.0.0.1
+expect_status 1 "serve --model refuses a hostile archive"
+expect_err_has "unsafe member path" "serve says why"
+
 # --- invalid projects: every error with file and line, exit 1, nothing written ---------------------
 run "$convo" model build "$fx/bad_refs" -o bad
 expect_status 1 "build bad_refs"
@@ -162,6 +194,11 @@ for c in "noetag=1|discarded|200 without an ETag" "status=500|error|HTTP 500" "t
   expect_err_has "current model kept" "pull $query keeps the current model"
   expect_true "[ -z \"$(entries f)\" ] && [ ! -e f.fp ]" "pull $query leaves DIR empty and no fingerprint"
 done
+cp hostile/up.tar.gz srv/up.tar.gz
+run "$convo" model pull "$base/up.tar.gz" --out f -o json
+expect_status 5 "pull a hostile archive"
+expect_err_has "unsafe member path" "pull says why"
+expect_true "[ -z \"$(entries f)\" ]" "hostile archive: DIR stays empty"
 run "$convo" model pull "$base/junk.tar.gz" --out f -o json
 expect_status 5 "pull an unreadable archive"
 expect_err_has "not a readable .tar.gz archive" "unreadable archive message"

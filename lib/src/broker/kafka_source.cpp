@@ -94,7 +94,12 @@ class KafkaSource final : public MessageSource {
                                {"enable.auto.commit", "false"},
                                {"enable.auto.offset.store", "false"},
                                {"enable.partition.eof", "true"},
-                               {"auto.offset.reset", "earliest"}};
+                               {"auto.offset.reset", "earliest"},
+                               // Memory stays flat however long the stream: librdkafka's prefetch
+                               // (64 MB by default, 50 MB fetches) is bounded at 8 MB; -X overrides.
+                               {"queued.max.messages.kbytes", "8192"},
+                               {"queued.min.messages", "10000"},
+                               {"fetch.max.bytes", "8388608"}};
     for (const auto& [key, value] : settings_.properties) kafka::set_property(props, key, value);
     auto conf = kafka::make_conf(props, "-X");
     if (!conf) return conf.error();

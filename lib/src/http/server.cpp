@@ -1,9 +1,11 @@
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <chrono>
 #include <mutex>
 
 #include "server_internal.hpp"
+#include "worker_pool.hpp"
 #include "convo/core/text.hpp"
 
 namespace convo {
@@ -163,6 +165,29 @@ void HttpServer::Impl::dispatch(const httplib::Request& req, httplib::Response& 
   }
 }
 
+namespace {
+
+// cpp-httplib (0.11, as Debian builds it) listens with a backlog of 5, so a burst of clients
+// connecting at once waits for SYN retries (a second or more). Its listening socket is not exposed:
+// find it (listening, bound to our port) and listen again with the system's maximum, which Linux
+// applies to a socket that already listens.
+void widen_backlog(int port) {
+  for (int fd = 0; fd < 4096; ++fd) {
+    int listening = 0;
+    socklen_t size = sizeof listening;
+    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &size) != 0 || !listening) continue;
+    sockaddr_storage addr{};
+    socklen_t addr_size = sizeof addr;
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &addr_size) != 0) continue;
+    int bound = addr.ss_family == AF_INET    ? ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port)
+                : addr.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port)
+                                             : -1;
+    if (bound == port) listen(fd, SOMAXCONN);
+  }
+}
+
+}  // namespace
+
 HttpServer::HttpServer(ServerOptions options, std::shared_ptr<Conversations> conversations)
     : impl_(std::make_unique<Impl>()) {
   impl_->options = std::move(options);
@@ -187,9 +212,10 @@ std::optional<Error> HttpServer::bind() {
   auto& svr = *impl_->server;
   // Nagle's algorithm would hold each response body back ~40 ms (headers and body are two sends).
   svr.set_tcp_nodelay(true);
-  // A keep-alive connection holds a worker thread: allow many of both.
+  // A keep-alive connection holds a worker thread: the pool grows with the connections (up to
+  // 4096) and shrinks back to 8 threads once they go idle for 30 s.
   svr.set_keep_alive_max_count(1000);
-  svr.new_task_queue = [] { return new httplib::ThreadPool(64); };
+  svr.new_task_queue = [] { return new WorkerPool(8, 4096, std::chrono::seconds(30)); };
   // SO_REUSEADDR only: the library's default SO_REUSEPORT would let a second server silently share
   // a port that is in use instead of failing to start.
   svr.set_socket_options([](socket_t sock) {
@@ -235,6 +261,7 @@ std::optional<Error> HttpServer::bind() {
   int port = o.port == 0 ? svr.bind_to_any_port(o.interface.c_str()) : (svr.bind_to_port(o.interface.c_str(), o.port) ? o.port : -1);
   if (port < 0) return runtime_error("cannot listen on " + o.interface + ":" + std::to_string(o.port) + " (is the port in use?)");
   impl_->bound_port = port;
+  widen_backlog(port);
   return std::nullopt;
 }
 

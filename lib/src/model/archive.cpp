@@ -61,15 +61,21 @@ Result<Json> parse_json_member(const std::string& archive_path, const ArchiveMem
 
 }  // namespace
 
-Result<std::vector<ArchiveMember>> read_tar_gz(const std::string& path,
-                                               const std::function<bool(const std::string&)>& keep) {
+namespace {
+
+// One reader for files and memory: `open` attaches the source to a fresh libarchive reader.
+Result<std::vector<ArchiveMember>> read_members(const std::string& path,
+                                                const std::function<int(archive*)>& open,
+                                                const std::function<bool(const std::string&)>& keep,
+                                                const ArchiveLimits& limits) {
   std::unique_ptr<archive, ReaderFree> a(archive_read_new());
   archive_read_support_filter_gzip(a.get());
   archive_read_support_format_tar(a.get());
-  if (archive_read_open_filename(a.get(), path.c_str(), 1 << 16) != ARCHIVE_OK)
+  if (open(a.get()) != ARCHIVE_OK)
     return runtime_error(path + ": not a readable .tar.gz archive: " + libarchive_message(a.get()));
   std::vector<ArchiveMember> members;
   std::vector<char> buffer(1 << 16);
+  std::uint64_t total = 0;
   archive_entry* entry = nullptr;
   int rc = ARCHIVE_OK;
   while ((rc = archive_read_next_header(a.get(), &entry)) == ARCHIVE_OK) {
@@ -82,12 +88,27 @@ Result<std::vector<ArchiveMember>> read_tar_gz(const std::string& path,
       return runtime_error(path + ": member '" + name + "' is a link; model archives hold only files");
     if (type != AE_IFREG && type != AE_IFDIR)
       return runtime_error(path + ": member '" + name + "' is not a regular file or directory");
+    if (members.size() >= limits.max_members)
+      return runtime_error(path + ": more than " + std::to_string(limits.max_members) + " members; refused");
     ArchiveMember member{name, ""};
     bool wanted = type == AE_IFREG && keep && keep(name);
+    const std::uint64_t member_limit = wanted ? limits.max_kept_bytes : limits.max_total_bytes;
+    auto too_large = [&](const std::string& what, std::uint64_t limit) {
+      return runtime_error(path + ": " + what + " expands past " + std::to_string(limit) + " bytes; refused");
+    };
+    // The header's size is checked first; the bytes actually read are counted too, since a
+    // damaged or hostile header may understate them.
+    const la_int64_t declared = archive_entry_size_is_set(entry) ? archive_entry_size(entry) : 0;
+    if (declared > 0 && static_cast<std::uint64_t>(declared) > member_limit) return too_large("member '" + name + "'", member_limit);
+    std::uint64_t read = 0;
     for (;;) {
       la_ssize_t n = archive_read_data(a.get(), buffer.data(), buffer.size());
       if (n < 0) return runtime_error(path + ": damaged archive at '" + name + "': " + libarchive_message(a.get()));
       if (n == 0) break;
+      read += static_cast<std::uint64_t>(n);
+      total += static_cast<std::uint64_t>(n);
+      if (read > member_limit) return too_large("member '" + name + "'", member_limit);
+      if (total > limits.max_total_bytes) return too_large("the archive", limits.max_total_bytes);
       if (wanted) member.data.append(buffer.data(), static_cast<std::size_t>(n));
     }
     members.push_back(std::move(member));
@@ -98,6 +119,22 @@ Result<std::vector<ArchiveMember>> read_tar_gz(const std::string& path,
     return runtime_error(path + ": not gzip-compressed (a model archive is a .tar.gz)");
   if (members.empty()) return runtime_error(path + ": the archive is empty");
   return members;
+}
+
+}  // namespace
+
+Result<std::vector<ArchiveMember>> read_tar_gz(const std::string& path,
+                                               const std::function<bool(const std::string&)>& keep,
+                                               const ArchiveLimits& limits) {
+  return read_members(path, [&](archive* a) { return archive_read_open_filename(a, path.c_str(), 1 << 16); },
+                      keep, limits);
+}
+
+Result<std::vector<ArchiveMember>> read_tar_gz_bytes(std::string_view bytes, const std::string& name,
+                                                     const std::function<bool(const std::string&)>& keep,
+                                                     const ArchiveLimits& limits) {
+  return read_members(name, [&](archive* a) { return archive_read_open_memory(a, bytes.data(), bytes.size()); },
+                      keep, limits);
 }
 
 Result<bool> write_tar_gz(const std::string& path, const std::vector<ArchiveMember>& members, std::time_t mtime) {
@@ -144,14 +181,13 @@ bool is_training_file(const std::string& name) {
   return name.rfind("data/", 0) == 0 && (ends(".yml") || ends(".yaml"));
 }
 
-}  // namespace
+bool is_model_member(const std::string& name) {
+  return name == "fingerprint.json" || name == "metadata.json" || name == "domain.yml" ||
+         name == "core/domain.yml" || name == "config.yml" || is_training_file(name) || name == kNluModelMember;
+}
 
-Result<ModelArchive> load_model_archive(const std::string& path) {
-  auto keep = [](const std::string& name) {
-    return name == "fingerprint.json" || name == "metadata.json" || name == "domain.yml" ||
-           name == "core/domain.yml" || name == "config.yml" || is_training_file(name) || name == kNluModelMember;
-  };
-  auto members = read_tar_gz(path, keep);
+// The model that an archive's members make (the members as read_tar_gz returned them).
+Result<ModelArchive> model_from_members(const std::string& path, const Result<std::vector<ArchiveMember>>& members) {
   if (!members) return members.error();
   ModelArchive model;
   model.path = path;
@@ -198,6 +234,16 @@ Result<ModelArchive> load_model_archive(const std::string& path) {
   if (counts.contains("rules") && counts["rules"].is_number_unsigned())
     model.rules = counts["rules"].get<std::size_t>();
   return model;
+}
+
+}  // namespace
+
+Result<ModelArchive> load_model_archive(const std::string& path) {
+  return model_from_members(path, read_tar_gz(path, is_model_member));
+}
+
+Result<ModelArchive> load_model_archive_bytes(std::string_view bytes, const std::string& name) {
+  return model_from_members(name, read_tar_gz_bytes(bytes, name, is_model_member));
 }
 
 Result<std::string> resolve_model_path(const std::string& path) {

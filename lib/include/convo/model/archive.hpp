@@ -6,11 +6,13 @@
 // Archives made by Rasa (core/domain.yml, nlu/, fingerprint.json) load too, with fewer facts.
 #pragma once
 
+#include <cstdint>
 #include <ctime>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "convo/core/domain.hpp"
@@ -34,12 +36,26 @@ struct ArchiveMember {
   std::string data;
 };
 
+// What reading an archive may cost: a member or a whole archive that expands past these is refused
+// before more is read (a gzip bomb stops at the limit, not at the end of memory or disk).
+struct ArchiveLimits {
+  std::uint64_t max_total_bytes = std::uint64_t{4} << 30;  // all members, expanded (4 GiB)
+  std::uint64_t max_kept_bytes = std::uint64_t{256} << 20;  // one member whose bytes are kept
+  std::size_t max_members = 100000;
+};
+
 // Reads a gzip-compressed tar archive from end to end, so a truncated or corrupt file is an error.
-// Members with an absolute path or a ".." part, and links, are refused (as Rasa's tarsafe).
-// `keep` chooses the members whose bytes are returned; the others are only read and checked.
-// Every member's name is returned (data empty when not kept).
+// Members with an absolute path or a ".." part, and links, are refused (as Rasa's tarsafe); so
+// are archives past `limits`. Nothing is written to disk. `keep` chooses the members whose bytes
+// are returned; the others are only read and checked. Every member's name is returned (data empty
+// when not kept).
 Result<std::vector<ArchiveMember>> read_tar_gz(const std::string& path,
-                                               const std::function<bool(const std::string&)>& keep = nullptr);
+                                               const std::function<bool(const std::string&)>& keep = nullptr,
+                                               const ArchiveLimits& limits = {});
+// The same for an archive held in memory; `name` stands for it in errors.
+Result<std::vector<ArchiveMember>> read_tar_gz_bytes(std::string_view bytes, const std::string& name,
+                                                     const std::function<bool(const std::string&)>& keep = nullptr,
+                                                     const ArchiveLimits& limits = {});
 
 // Writes `members` as a gzip-compressed tar (regular files, mode 0644, mtime `mtime`) to a temp
 // file next to `path`, then renames it into place: readers never see half an archive.
@@ -70,6 +86,8 @@ struct ModelArchive {
 // Loads and checks an archive (read_tar_gz), parsing fingerprint.json, metadata.json and the domain.
 // Errors name the archive: "models/x.tar.gz: domain.yml:3: ...".
 Result<ModelArchive> load_model_archive(const std::string& path);
+// The same for an archive held in memory (`name` stands for it in errors and in `path`).
+Result<ModelArchive> load_model_archive_bytes(std::string_view bytes, const std::string& name);
 
 // A model path as `serve --model` takes it: a file is itself; a directory yields its newest
 // *.tar.gz (latest modification time, then the greatest name). NotFound when there is none.
