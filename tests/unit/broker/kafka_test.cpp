@@ -19,26 +19,14 @@
 
 #include "../../support/kafka_cluster.hpp"
 #include "convo/broker/kafka.hpp"
+#include "../temp_dir.hpp"
 
 using namespace convo;
+using convo::test::TempDir;
 using convo::test::KafkaCluster;
 using namespace std::chrono_literals;
 
 namespace {
-
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "convo-kafka-XXXXXX").string();
-    path = mkdtemp(tmpl.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  std::string file(const std::string& name, const std::string& text) const {
-    const auto p = path / name;
-    std::ofstream(p, std::ios::binary) << text;
-    return p.string();
-  }
-};
 
 // Runs a shell command; its stdout, and whether it exited with 0.
 struct Run {

@@ -11,8 +11,10 @@
 #include <sstream>
 
 #include "convo/model/archive.hpp"
+#include "../temp_dir.hpp"
 
 using namespace convo;
+using convo::test::TempDir;
 using Catch::Matchers::Contains;
 namespace fs = std::filesystem;
 
@@ -50,15 +52,6 @@ std::string make_archive(const std::vector<Entry>& entries) {
   archive_write_free(a);
   return std::string(out.data(), used);
 }
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/convo-archive-test-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 std::size_t files_under(const fs::path& dir) {
   std::size_t n = 0;

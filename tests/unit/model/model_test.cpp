@@ -14,22 +14,14 @@
 #include "convo/model/archive.hpp"
 #include "convo/model/project.hpp"
 #include "convo/model/pull.hpp"
+#include "../temp_dir.hpp"
 
 using namespace convo;
+using convo::test::TempDir;
 using Catch::Matchers::Contains;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/convo-model-test-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string operator/(const std::string& name) const { return (path / name).string(); }
-};
 
 std::string slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

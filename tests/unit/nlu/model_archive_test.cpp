@@ -9,20 +9,13 @@
 #include "convo/model/archive.hpp"
 #include "convo/model/project.hpp"
 #include "convo/nlu/nlu_model.hpp"
+#include "../temp_dir.hpp"
 
 using namespace convo;
+using convo::test::TempDir;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/convo-nlu-test-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 std::vector<ProjectFile> project(bool with_nlu) {
   std::vector<ProjectFile> files = {

@@ -9,19 +9,9 @@
 #include <string>
 #include <vector>
 
-namespace convo::test {
+#include "../temp_dir.hpp"
 
-// A temporary directory removed at scope exit.
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "convo-test-XXXXXX").string();
-    path = mkdtemp(tmpl.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-};
+namespace convo::test {
 
 // Runs SQL on the file directly, returning rows as "a|b|c" (NULL for nulls).
 inline std::vector<std::string> sql(const std::filesystem::path& db, const std::string& text) {
