@@ -145,20 +145,22 @@ class YamlReader {
   Failure read_map(const YAML::Node& node, const std::string& ptr, Json& out) {
     out = Json::object();
     // Merge keys (`<<: *base`) first: the map's own keys override what they bring in.
-    for (auto it = node.begin(); it != node.end(); ++it) {
-      if (!is_merge_key(it->first)) continue;
+    // Each entry is copied out of the iterator: yaml-cpp's `it->first` lives in a proxy that dies
+    // with the expression, so a reference to it dangles (found by AddressSanitizer).
+    for (const YAML::detail::iterator_value entry : node) {
+      if (!is_merge_key(entry.first)) continue;
       Json merged;
-      if (auto err = read(it->second, ptr, merged)) return err;
+      if (auto err = read(entry.second, ptr, merged)) return err;
       if (merged.is_object()) merged = Json::array({merged});
       for (const auto& source : merged) {
-        if (!source.is_object()) return syntax_error(it->second.Mark(), "`<<` needs a mapping");
+        if (!source.is_object()) return syntax_error(entry.second.Mark(), "`<<` needs a mapping");
         for (const auto& item : source.items())
           if (!out.contains(item.key())) out[item.key()] = item.value();
       }
     }
     std::set<std::string> seen;
-    for (auto it = node.begin(); it != node.end(); ++it) {
-      const YAML::Node& key = it->first;
+    for (const YAML::detail::iterator_value entry : node) {
+      const YAML::Node& key = entry.first;
       if (is_merge_key(key)) continue;
       if (key.IsMap() || key.IsSequence())
         return syntax_error(key.Mark(), "a mapping key must be a plain value");
@@ -173,7 +175,7 @@ class YamlReader {
         return syntax_error(key.Mark(), "found duplicate key '" + name + "'");
       const std::string key_ptr = json_pointer_child(ptr, name);
       note(key_ptr, key.Mark());
-      if (auto err = read(it->second, key_ptr, out[name])) return err;
+      if (auto err = read(entry.second, key_ptr, out[name])) return err;
     }
     return std::nullopt;
   }
