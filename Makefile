@@ -54,7 +54,7 @@ bench: build
 # libFuzzer's coverage): `make test-asan` runs the unit, oracle, CLI and fuzz-corpus tiers in it;
 # `make fuzz` runs every fuzz target for FUZZ_SECONDS each (fuzz/run.sh prints the table).
 ASAN_DIR ?= build-asan
-ASAN_TESTS ?= ^(unit|oracle|cli|tty|dialogue|store_cli|serve|model_cli|serve_model|fuzz_corpus)$$
+ASAN_TESTS ?= ^(unit|oracle|cli|tty|dialogue|store_cli|serve|model_cli|serve_model|nlu_cli|fuzz_corpus)$$
 FUZZ_SECONDS ?= 60
 asan-build:
 	@sh scripts/install-deps.sh test

@@ -115,7 +115,7 @@ int run_serve(const ServeOptions& opt) {
   if (endpoints && endpoints->action_endpoint.is_object()) {
     const Json& section = endpoints->action_endpoint;
     dialogue::ActionEndpoint action;
-    action.url = section.value("url", std::string());
+    action.url = string_or(section, "url");
     if (section.contains("token") && section["token"].is_string()) action.token = section["token"].get<std::string>();
     if (section.contains("timeout") && section["timeout"].is_number()) action.timeout_s = section["timeout"].get<double>();
     if (action.url.empty()) return report(usage_error(endpoints->source + ": action_endpoint: url is missing"));
@@ -123,20 +123,20 @@ int run_serve(const ServeOptions& opt) {
   }
   if (endpoints && endpoints->nlu.is_object()) {
     const Json& section = endpoints->nlu;
-    const std::string type = ascii_lower(section.value("type", std::string("http")));
+    const std::string type = ascii_lower(string_or(section, "type", "http"));
     if (type != "http") return report(usage_error(endpoints->source + ": nlu: type '" + type + "' is not supported (only http)"));
     dialogue::NluEndpoint nlu;
-    nlu.url = section.value("url", std::string());
+    nlu.url = string_or(section, "url");
     if (nlu.url.empty()) return report(usage_error(endpoints->source + ": nlu: url is missing"));
     if (section.contains("token") && section["token"].is_string()) nlu.token = section["token"].get<std::string>();
     pipeline.conversations()->set_nlu_endpoint(nlu);
   }
   if (endpoints && endpoints->nlg.is_object()) {
     const Json& section = endpoints->nlg;
-    const std::string type = ascii_lower(section.value("type", std::string("callback")));
+    const std::string type = ascii_lower(string_or(section, "type", "callback"));
     if (type == "callback") {
       dialogue::NlgEndpoint nlg;
-      nlg.url = section.value("url", std::string());
+      nlg.url = string_or(section, "url");
       if (nlg.url.empty()) return report(usage_error(endpoints->source + ": nlg: url is missing"));
       pipeline.conversations()->set_nlg_endpoint(nlg);
     } else if (type != "response" && type != "template") {

@@ -26,7 +26,7 @@ bool ready(const HttpResponse& response, Json& body) {
   }
   if (response.status != 200) return false;
   if (body.is_object() && body.contains("convo") && body["convo"].is_object())
-    return body["convo"].value("ready", false);
+    return body["convo"].value("ready", Json()) == true;
   return true;
 }
 
@@ -60,7 +60,7 @@ int run_status(const StatusOptions& opt) {
     std::cout << dump_compact(body) << "\n";
   } else {
     std::cout << "ready: " << client.base_url;
-    if (body.is_object() && body.contains("convo")) std::cout << " (store " << body["convo"]["store"].value("url", std::string("?")) << ")";
+    if (body.is_object() && body.contains("convo")) std::cout << " (store " << string_or(body["convo"]["store"], "url", "?") << ")";
     std::cout << "\n";
   }
   return kOk;

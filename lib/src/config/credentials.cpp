@@ -37,7 +37,7 @@ Result<Credentials> load_credentials_yaml(std::string_view text, const std::stri
     const std::string where = map.prefix("/" + key);
     ChannelConfig c;
     c.name = key;
-    const std::string type = value.is_object() ? value.value("type", std::string()) : std::string();
+    const std::string type = value.is_object() ? string_or(value, "type") : std::string();
     if (key == "rest" && type.empty()) {
       c.kind = ChannelConfig::Kind::Rest;
     } else if (key == "callback" && type.empty()) {
@@ -50,15 +50,15 @@ Result<Credentials> load_credentials_yaml(std::string_view text, const std::stri
     } else if (type == "custom") {
       c.kind = ChannelConfig::Kind::Custom;
       if (key.find_first_of("/?#") != std::string::npos) return usage_error(where + "a connector's name must be a URL path segment");
-      c.sender_path = value.value("sender", std::string("sender"));
-      c.text_path = value.value("text", std::string());
+      c.sender_path = string_or(value, "sender", "sender");
+      c.text_path = string_or(value, "text");
       if (c.text_path.empty()) return usage_error(where + "custom connector '" + key + "' needs `text`: where the message text sits");
-      c.metadata_path = value.value("metadata", std::string());
-      c.input_channel = value.value("input_channel", key);
-      const std::string reply = value.value("reply", std::string("collect"));
+      c.metadata_path = string_or(value, "metadata");
+      c.input_channel = string_or(value, "input_channel", key);
+      const std::string reply = string_or(value, "reply", "collect");
       if (reply == "post") {
         c.reply_post = true;
-        c.reply_url = value.value("reply_url", std::string());
+        c.reply_url = string_or(value, "reply_url");
         if (c.reply_url.empty()) return usage_error(where + "custom connector '" + key + "' with reply: post needs reply_url");
         if (value.contains("headers") && value["headers"].is_object()) c.headers = value["headers"];
       } else if (reply != "collect") {

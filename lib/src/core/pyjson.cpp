@@ -142,6 +142,12 @@ std::string dump_compact(const Json& v, bool ascii) {
   return v.dump(-1, ' ', ascii, Json::error_handler_t::replace);
 }
 
+std::string string_or(const Json& object, std::string_view key, std::string fallback) {
+  if (!object.is_object()) return fallback;
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
+
 std::string describe_type(const Json& v) {
   switch (v.type()) {
     case Json::value_t::null: return "null";

@@ -51,7 +51,7 @@ std::vector<EventPtr> select_events(std::vector<EventPtr> events, const std::vec
 
 Json select_events(Json events, const std::vector<std::string>& types, std::optional<std::size_t> tail) {
   if (!events.is_array()) return events;
-  return select_items(std::move(events), [](const Json& e) { return e.value("event", std::string()); }, types, tail);
+  return select_items(std::move(events), [](const Json& e) { return string_or(e, "event"); }, types, tail);
 }
 
 namespace {

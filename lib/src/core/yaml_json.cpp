@@ -1,5 +1,6 @@
 // YAML text -> Json, typed the way Rasa's ruamel loader (YAML 1.2, safe) types scalars.
 #include "convo/core/yaml_json.hpp"
+#include "convo/core/text.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -184,10 +185,60 @@ class YamlReader {
   const PlainScalarHook& hook_;
 };
 
+// yaml-cpp 0.7 never returns from a document whose root node begins with ',' (after optional
+// anchors and tags), e.g. a file that starts with ",", found by fuzzing. PyYAML refuses such a
+// document ("expected the node content, but found ','"), so it is refused here before yaml-cpp
+// sees it. Returns the 0-based line and column of the comma.
+std::optional<YAML::Mark> root_comma(std::string_view text) {
+  bool at_root = true;  // no node of the current document has begun yet
+  std::size_t start = 0;
+  for (int line = 0; start <= text.size(); ++line) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view rest = text.substr(start, end - start);
+    start = end + 1;
+    auto marker = [&](std::string_view m) {
+      return rest.substr(0, 3) == m && (rest.size() == 3 || rest[3] == ' ' || rest[3] == '\t' || rest[3] == '\r');
+    };
+    std::size_t offset = 0;
+    if (marker("---") || marker("...")) {
+      at_root = true;
+      offset = 3;
+    } else if (!at_root || (!rest.empty() && rest[0] == '%')) {
+      continue;
+    }
+    for (;;) {  // properties (&anchor, !tag) and blanks before the root node
+      while (offset < rest.size() && (rest[offset] == ' ' || rest[offset] == '\t' || rest[offset] == '\r')) ++offset;
+      if (offset >= rest.size() || rest[offset] == '#') break;
+      if (rest[offset] == '&' || rest[offset] == '!') {
+        while (offset < rest.size() && rest[offset] != ' ' && rest[offset] != '\t') ++offset;
+        continue;
+      }
+      if (rest[offset] == ',') {
+        YAML::Mark mark;
+        mark.line = line;
+        mark.column = static_cast<int>(offset);
+        return mark;
+      }
+      at_root = false;
+      break;
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 Result<Json> yaml_to_json(std::string_view text, SourceMap& map, const PlainScalarHook& hook) {
   YamlReader reader(map, hook);
+  if (auto bad = invalid_utf8_at(text)) {
+    auto [line, column] = line_column(text, *bad);
+    const auto byte = static_cast<unsigned char>(text[*bad]);
+    const char hex[3] = {"0123456789ABCDEF"[byte >> 4], "0123456789ABCDEF"[byte & 15], '\0'};
+    return runtime_error(map.source() + ":" + std::to_string(line) + ":" + std::to_string(column) +
+                         ": invalid YAML: not UTF-8 (byte 0x" + hex + ")");
+  }
+  if (auto comma = root_comma(text)) return reader.syntax_error(*comma, "expected the node content, but found ','");
   std::vector<YAML::Node> docs;
   try {
     docs = YAML::LoadAll(std::string(text));

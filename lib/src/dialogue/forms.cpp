@@ -83,7 +83,7 @@ bool is_list_slot(const Domain& domain, const std::string& slot) {
 Json extract_requested(const Form& form, const Tracker& tracker, const std::string& slot) {
   for (const auto& mapping : form.mappings_for(slot)) {
     if (!mapping.is_object() || !intent_is_desired(mapping, tracker, form)) continue;
-    const std::string type = mapping.value("type", std::string());
+    const std::string type = string_or(mapping, "type");
     Json value;
     if (type == "from_entity") value = entity_value(mapping, tracker, is_list_slot(form.domain, slot));
     else if (type == "from_intent") value = mapping.value("value", Json());
@@ -100,14 +100,14 @@ std::vector<std::pair<std::string, Json>> extract_other(const Form& form, const 
   std::map<std::string, int> mapping_count;
   for (const auto& slot : form.required_slots())
     for (const auto& m : form.mappings_for(slot))
-      if (m.is_object() && m.value("type", std::string()) == "from_entity") ++mapping_count[dump_python(m)];
+      if (m.is_object() && string_or(m, "type") == "from_entity") ++mapping_count[dump_python(m)];
   const bool active = tracker.active_loop().value("name", Json()) == form.name;
   std::vector<std::pair<std::string, Json>> out;
   for (const auto& slot : form.required_slots()) {
     if (slot == requested) continue;
     for (const auto& m : form.mappings_for(slot)) {
       if (!m.is_object()) continue;
-      const std::string type = m.value("type", std::string());
+      const std::string type = string_or(m, "type");
       Json value;
       if (type == "from_entity" && intent_is_desired(m, tracker, form) && mapping_count[dump_python(m)] == 1)
         value = entity_value(m, tracker, is_list_slot(form.domain, slot));
@@ -124,9 +124,9 @@ std::vector<std::pair<std::string, Json>> extract_other(const Form& form, const 
 
 Json slot_event(const std::string& name, const Json& value) { return {{"event", "slot"}, {"name", name}, {"value", value}}; }
 
-bool is_rejection(const Json& e) { return e.value("event", std::string()) == "action_execution_rejected"; }
+bool is_rejection(const Json& e) { return string_or(e, "event") == "action_execution_rejected"; }
 bool is_slot(const Json& e, const std::string& name) {
-  return e.value("event", std::string()) == "slot" && e.value("name", Json()) == name;
+  return string_or(e, "event") == "slot" && e.value("name", Json()) == name;
 }
 
 // LoopAction/FormAction.is_done on the events so far.
@@ -214,7 +214,7 @@ class FormRun {
     }
     std::vector<std::string> validated;
     for (const auto& e : v.events)
-      if (e.value("event", std::string()) == "slot" && e.value("name", Json()).is_string()) validated.push_back(e["name"]);
+      if (string_or(e, "event") == "slot" && e.value("name", Json()).is_string()) validated.push_back(e["name"]);
     events.insert(events.end(), v.events.begin(), v.events.end());
     for (const auto& s : slots)
       if (std::find(validated.begin(), validated.end(), s["name"].get<std::string>()) == validated.end()) events.push_back(s);
@@ -240,7 +240,7 @@ class FormRun {
       }
       if (!validate_slots(candidates, so_far, events)) return false;
       const bool some_set = std::any_of(events.begin(), events.end(), [](const Json& e) {
-        return e.value("event", std::string()) == "slot" && e.value("name", Json()) != kRequestedSlot;
+        return string_or(e, "event") == "slot" && e.value("name", Json()) != kRequestedSlot;
       });
       const bool rejected_manually = std::any_of(events.begin(), events.end(), is_rejection);
       if (requested.is_string() && !some_set && !rejected_manually) {

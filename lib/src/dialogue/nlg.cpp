@@ -163,7 +163,7 @@ Result<std::optional<Json>> generate_response(const Json& responses, const std::
     bool matches = true;
     for (const auto& c : condition) {
       if (!c.is_object()) continue;
-      const std::string name = c.value("name", std::string());
+      const std::string name = string_or(c, "name");
       const Json current = slot_values.is_object() && slot_values.contains(name) ? slot_values[name] : Json();
       if (!py_equal(current, c.value("value", Json()))) matches = false;
     }

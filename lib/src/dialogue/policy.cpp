@@ -131,7 +131,7 @@ Result<std::shared_ptr<const Policies>> Policies::train(const Json& config, std:
   if (policies.is_array())
     for (std::size_t i = 0; i < policies.size(); ++i) {
       const Json& item = policies[i];
-      const std::string name = item.is_object() ? item.value("name", std::string()) : std::string();
+      const std::string name = item.is_object() ? string_or(item, "name") : std::string();
       if (name == "RulePolicy") {
         p->rule_.index = static_cast<int>(i);
         p->rule_.core_fallback_threshold = number_or(item, "core_fallback_threshold", 0.3);

@@ -359,7 +359,7 @@ Result<bool> run_and_log(Tracker& tracker, TurnContext& turn, const std::string&
   // The copy is only needed by an action that can see it: a domain response rendered without an
   // nlg server reads slots only, and user_featurization changes none.
   const bool featurization_only = std::all_of(prediction_events.begin(), prediction_events.end(), [](const Json& e) {
-    return e.value("event", std::string()) == "user_featurization";
+    return string_or(e, "event") == "user_featurization";
   });
   const Domain& domain = *turn.bot->domain;
   const bool sees_slots_only =
@@ -388,7 +388,7 @@ Result<bool> run_and_log(Tracker& tracker, TurnContext& turn, const std::string&
   if (outcome.failed) outcome.events.clear();  // a failed action is logged, its events lost
   // An action that returns its own rejection is not logged (processor._log_action_on_tracker).
   const bool rejected_manually = std::any_of(outcome.events.begin(), outcome.events.end(), [](const Json& e) {
-    return e.is_object() && e.value("event", std::string()) == "action_execution_rejected";
+    return e.is_object() && string_or(e, "event") == "action_execution_rejected";
   });
   if (!rejected_manually) {
     for (const auto& e : prediction_events) {

@@ -173,13 +173,13 @@ Result<TrainingData> read_training_data(const std::vector<std::pair<std::string,
       for (const auto& item : (*doc)["rules"]) {
         if (!item.is_object()) continue;
         Part part;
-        part.name = item.value("rule", std::string());
+        part.name = string_or(item, "rule");
         const std::string where = name + ": rule '" + part.name + "'";
         std::vector<Json> head;
         Part conditions;
         reader.read_steps(item.value("condition", Json::array()), conditions, true, where, true);
         for (const auto& slot : conditions.slots) head.push_back(slot.front());
-        if (!item.value("conversation_start", false)) head.push_back(action_event(kRuleSnippetAction));
+        if (!py_truthy(item.value("conversation_start", Json()))) head.push_back(action_event(kRuleSnippetAction));
         reader.read_steps(item.value("steps", Json::array()), part, true, where);
         const bool wait = !(item.contains("wait_for_user_input") && item["wait_for_user_input"] == false);
         for (auto& seq : Reader::linearize(part, kMaxTrackers)) {
@@ -195,7 +195,7 @@ Result<TrainingData> read_training_data(const std::vector<std::pair<std::string,
       for (const auto& item : (*doc)["stories"]) {
         if (!item.is_object()) continue;
         Part part;
-        part.name = item.value("story", std::string());
+        part.name = string_or(item, "story");
         reader.read_steps(item.value("steps", Json::array()), part, false, name + ": story '" + part.name + "'");
         story_parts.push_back(std::move(part));
       }

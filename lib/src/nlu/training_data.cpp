@@ -5,6 +5,7 @@
 #include <set>
 
 #include "convo/core/json.hpp"
+#include "convo/core/text.hpp"
 #include "convo/core/yaml_json.hpp"
 
 namespace convo::nlu {
@@ -280,6 +281,8 @@ Result<TrainingData> read_nlu_yaml(std::string_view text, const std::string& sou
 }
 
 Result<TrainingData> read_nlu_markdown(std::string_view text, const std::string& source) {
+  if (auto bad = invalid_utf8_at(text))
+    return runtime_error(at(source, static_cast<int>(line_column(text, *bad).first)) + ": not UTF-8");
   const std::string body = strip_comments(text);
   TrainingData data;
   std::string section, title;

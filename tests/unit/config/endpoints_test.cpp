@@ -463,3 +463,23 @@ TEST_CASE("store: warnings come in file order", "[config][store]") {
         0);
   CHECK(s.warnings[2].rfind("endpoints.yml:6: tracker_store: `headers`", 0) == 0);
 }
+
+// Found by fuzzing: yaml-cpp 0.7 never returns from a document whose root node begins with ','.
+// Such files are refused with the comma's line, as PyYAML refuses them; a comma elsewhere is data.
+TEST_CASE("yaml: a document whose root begins with ',' is refused, not parsed for ever", "[config][yaml]") {
+  struct Case {
+    const char* yaml;
+    const char* where;
+  };
+  for (const Case& c : {Case{",", "endpoints.yml:1:1:"}, Case{"# note\n\n  ,a: 1\n", "endpoints.yml:3:3:"},
+                        Case{"a: 1\n---\n,\n", "endpoints.yml:3:1:"}, Case{"&anchor !tag ,x\n", "endpoints.yml:1:14:"},
+                        Case{"%YAML 1.2\n--- ,\n", "endpoints.yml:2:5:"}, Case{"a: 1\n...\n,b\n", "endpoints.yml:3:1:"}}) {
+    INFO(c.yaml);
+    auto result = convo::load_endpoints_yaml(c.yaml, kSource, env_of({}));
+    REQUIRE_FALSE(result);
+    CHECK_THAT(result.error().message, Catch::Matchers::StartsWith(c.where) &&
+                                           Catch::Matchers::Contains("expected the node content, but found ','"));
+  }
+  EndpointsConfig fine = load_ok("nlu:\n  url: \"a,b\"\n  token: x,y\nmodels:\n  url: [a, b]\n");
+  CHECK(fine.nlu["token"] == "x,y");
+}

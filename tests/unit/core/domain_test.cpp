@@ -474,3 +474,12 @@ slots:
   REQUIRE(off.ok());
   CHECK(off->empty());
 }
+
+// Found by fuzzing: bytes that are not UTF-8 in a YAML file made later JSON writing throw. Python
+// refuses such files when it reads them; so does convo, with the line and column of the byte.
+TEST_CASE("domain: a YAML file that is not UTF-8 is refused with its line", "[domain][yaml]") {
+  auto domain = convo::domain_from_yaml("version: \"2.0\"\nintents:\n- gr\xE9" "et\n", "domain.yml");
+  REQUIRE_FALSE(domain);
+  CHECK_THAT(domain.error().message, Catch::Matchers::Equals("domain.yml:3:5: invalid YAML: not UTF-8 (byte 0xE9)"));
+  CHECK(convo::domain_from_yaml("version: \"2.0\"\nintents:\n- gr\xC3\xA9" "et\n", "domain.yml"));
+}

@@ -26,3 +26,17 @@ TEST_CASE("split_nonempty drops empty pieces", "[text]") {
   CHECK(split_nonempty("", ',').empty());
   CHECK(split_nonempty("convo tracker show", ' ') == std::vector<std::string>{"convo", "tracker", "show"});
 }
+
+TEST_CASE("invalid_utf8_at: the first byte that does not begin well-formed UTF-8", "[core][text]") {
+  using convo::invalid_utf8_at;
+  CHECK_FALSE(invalid_utf8_at("plain ascii").has_value());
+  CHECK_FALSE(invalid_utf8_at("h\xC3\xA9llo \xE2\x82\xAC \xF0\x9F\x98\x80").has_value());  // é, €, an emoji
+  CHECK(invalid_utf8_at("ab\xC3") == 2u);                    // cut short
+  CHECK(invalid_utf8_at("ab\xC0\x80") == 2u);                // overlong NUL
+  CHECK(invalid_utf8_at("\xE0\x80\x80") == 0u);              // overlong three-byte form
+  CHECK(invalid_utf8_at("x\xED\xA0\x80") == 1u);             // a UTF-16 surrogate
+  CHECK(invalid_utf8_at("\xF4\x90\x80\x80") == 0u);          // past U+10FFFF
+  CHECK(invalid_utf8_at("ok\x80") == 2u);                    // a lone continuation byte
+  CHECK(invalid_utf8_at("\xE2\x82(") == 0u);                 // a bad continuation
+  CHECK(convo::line_column("ab\ncd\nef", 7) == std::make_pair(std::size_t{3}, std::size_t{2}));
+}

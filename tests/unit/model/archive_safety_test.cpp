@@ -21,11 +21,13 @@ namespace fs = std::filesystem;
 namespace {
 
 struct Entry {
+  Entry(std::string n, std::string d, unsigned t = AE_IFREG, std::string l = "", bool h = false)
+      : name(std::move(n)), data(std::move(d)), type(t), link(std::move(l)), hard(h) {}
   std::string name;
   std::string data;
-  unsigned type = AE_IFREG;
+  unsigned type;
   std::string link;  // symlink target, or hardlink target when `hard`
-  bool hard = false;
+  bool hard;
 };
 
 // A .tar.gz written with libarchive directly, so that it can hold what write_tar_gz never writes.

@@ -45,4 +45,9 @@ std::string python_float_repr(double d);
 // The name a JSON type has in a user-facing message: "a string", "an object", "null", ...
 std::string describe_type(const Json& v);
 
+// `object[key]` when it is a string, else `fallback` (absent, null, another type, or `object` not
+// an object). Never throws: nlohmann's value(key, default) throws when the key holds another type,
+// and every input here may be hostile.
+std::string string_or(const Json& object, std::string_view key, std::string fallback = {});
+
 }  // namespace convo

@@ -4,6 +4,8 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace convo {
@@ -25,5 +27,12 @@ std::vector<std::string> split_nonempty(const std::string& text, char separator)
 // ("500ms", "1.5", "30s", "15m", "2d"). nullopt for anything else (signs, spaces, other units).
 // The one duration syntax of every option and setting that takes one.
 std::optional<double> parse_duration(const std::string& text);
+
+// Where a text stops being UTF-8: the offset of the first byte that does not begin a well-formed
+// sequence (overlong forms, surrogates and code points past U+10FFFF included), or nullopt.
+// Python refuses such files (PyYAML, json), and every JSON writer here would throw on them later.
+std::optional<std::size_t> invalid_utf8_at(std::string_view text);
+// The 1-based line and column of byte `offset` in `text` ({line, column}).
+std::pair<std::size_t, std::size_t> line_column(std::string_view text, std::size_t offset);
 
 }  // namespace convo
