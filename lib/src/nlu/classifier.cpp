@@ -1,10 +1,13 @@
 // Multinomial logistic regression, L2-regularised, trained with L-BFGS (two-loop recursion,
-// backtracking Armijo line search). Single-threaded and in a fixed order: deterministic.
+// backtracking Armijo line search). Deterministic: every sum runs in a fixed order, whatever the
+// number of threads the gradient is split over.
 #include "convo/nlu/classifier.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <functional>
+#include <thread>
 
 namespace convo::nlu {
 namespace {
@@ -16,35 +19,63 @@ void softmax(std::vector<double>& z) {
   for (auto& v : z) v /= sum;
 }
 
+// Runs part(0) .. part(parts - 1) on up to `parts` threads and waits for them.
+void run_parts(std::size_t parts, const std::function<void(std::size_t)>& part) {
+  std::vector<std::thread> threads;
+  for (std::size_t p = 1; p < parts; ++p) threads.emplace_back(part, p);
+  part(0);
+  for (auto& t : threads) t.join();
+}
+
 struct Problem {
   const std::vector<SparseVector>& x;
   const std::vector<int>& y;
   std::size_t f, k;
   double lambda;  // L2 on the weights (not the biases), per the mean loss
+  std::size_t threads;
 
   // Mean cross-entropy plus the penalty; its gradient into `grad`. Parameters: weights then biases.
+  // Two passes, each split over threads so that every sum keeps the sequential order (the bytes
+  // of a model do not depend on the machine's cores): the class scores per example (examples
+  // split), then the gradient (classes split: each thread adds to its own columns, examples in order).
   double value(const std::vector<double>& w, std::vector<double>& grad) const {
     std::fill(grad.begin(), grad.end(), 0.0);
     const double* bias = w.data() + f * k;
     double* gbias = grad.data() + f * k;
-    double loss = 0;
-    std::vector<double> z(k);
-    for (std::size_t i = 0; i < x.size(); ++i) {
-      for (std::size_t c = 0; c < k; ++c) z[c] = bias[c];
-      for (const auto& [j, v] : x[i]) {
-        const double* row = w.data() + std::size_t(j) * k;
-        for (std::size_t c = 0; c < k; ++c) z[c] += v * row[c];
+    const std::size_t n_examples = x.size();
+    std::vector<double> scores(n_examples * k);
+    const std::size_t parts = std::max<std::size_t>(1, std::min(threads, n_examples));
+    run_parts(parts, [&](std::size_t part) {
+      std::vector<double> z(k);
+      for (std::size_t i = part * n_examples / parts; i < (part + 1) * n_examples / parts; ++i) {
+        for (std::size_t c = 0; c < k; ++c) z[c] = bias[c];
+        for (const auto& [j, v] : x[i]) {
+          const double* row = w.data() + std::size_t(j) * k;
+          for (std::size_t c = 0; c < k; ++c) z[c] += v * row[c];
+        }
+        softmax(z);
+        std::copy(z.begin(), z.end(), scores.begin() + std::ptrdiff_t(i * k));
       }
-      softmax(z);
+    });
+    double loss = 0;
+    for (std::size_t i = 0; i < n_examples; ++i) {
+      double* z = scores.data() + i * k;
       loss -= std::log(std::max(z[y[i]], 1e-300));
       z[y[i]] -= 1;
-      for (const auto& [j, v] : x[i]) {
-        double* row = grad.data() + std::size_t(j) * k;
-        for (std::size_t c = 0; c < k; ++c) row[c] += v * z[c];
-      }
-      for (std::size_t c = 0; c < k; ++c) gbias[c] += z[c];
     }
-    const double n = static_cast<double>(x.size());
+    const std::size_t class_parts = std::max<std::size_t>(1, std::min(threads, k));
+    run_parts(class_parts, [&](std::size_t part) {
+      const std::size_t c0 = part * k / class_parts, c1 = (part + 1) * k / class_parts;
+      for (std::size_t i = 0; i < n_examples; ++i) {
+        const double* z = scores.data() + i * k;
+        for (const auto& [j, v] : x[i]) {
+          double* row = grad.data() + std::size_t(j) * k;
+          for (std::size_t c = c0; c < c1; ++c) row[c] += v * z[c];
+        }
+        for (std::size_t c = c0; c < c1; ++c) gbias[c] += z[c];
+      }
+    });
+    const double n = static_cast<double>(n_examples);
     double penalty = 0;
     for (std::size_t p = 0; p < f * k; ++p) {
       penalty += w[p] * w[p];
@@ -80,7 +111,8 @@ LinearModel train_logistic(const std::vector<SparseVector>& x, const std::vector
   model.weights.assign(features * classes, 0.0f);
   model.bias.assign(classes, 0.0f);
   if (classes < 2 || x.empty()) return model;
-  Problem problem{x, y, features, classes, 1.0 / (settings.c * double(x.size()))};
+  const std::size_t cores = std::thread::hardware_concurrency();
+  Problem problem{x, y, features, classes, 1.0 / (settings.c * double(x.size())), std::min<std::size_t>(std::max<std::size_t>(cores, 1), 8)};
   const std::size_t n = features * classes + classes;
   std::vector<double> w(n, 0.0), g(n), w_next(n), g_next(n), dir(n);
   std::deque<std::pair<std::vector<double>, std::vector<double>>> history;  // (s, y) pairs
