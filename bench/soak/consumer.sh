@@ -1,12 +1,15 @@
 #!/bin/sh
-# Consumer memory (not a test): the peak RSS of `convo consume-kafka --store sqlite` after 10k,
-# 100k and 1M events (COUNTS), each run from the beginning of the same topic into a fresh database,
-# next to kcat reading the same messages. A consumer that follows a stream for days must hold its
-# memory flat: the goal is every peak within 10% of the first (the warm-up) one.
-#   set-up: MAX (the largest count) Rasa-shaped events (convo_bench_gen, bench/consume/shape.py,
-#           CONV conversations) in librdkafka's mock cluster (MAX/4000 partitions, at least 8).
+# Consumer memory (not a test): one `convo consume-kafka --store sqlite` follows a topic of MAX
+# (1M) events from its beginning to its end, and its RSS is sampled as it goes: the RSS when the
+# database first holds each of COUNTS (10k, 100k, 1M) events, and the peak. A consumer that
+# follows a stream for days must hold its memory flat: the goal is the RSS at each later count
+# within 10% of the first (the warm-up). kcat reading the same topic to its end is shown beside
+# (its peak RSS, /usr/bin/time).
+#   set-up: MAX Rasa-shaped events (convo_bench_gen, bench/consume/shape.py, CONV conversations)
+#           in librdkafka's mock cluster (MAX/4000 partitions, at least 8).
 # Prints a table and one JSON line last. Run from the repository root after `make build`; needs
-# kcat and /usr/bin/time. Environment: BUILD_DIR (build), COUNTS ("10000 100000 1000000"), CONV (1000).
+# kcat, sqlite3 and /usr/bin/time. Environment: BUILD_DIR (build), COUNTS ("10000 100000 1000000";
+# the largest is MAX), CONV (1000).
 set -eu
 BUILD_DIR=${BUILD_DIR:-build}
 COUNTS=${COUNTS:-10000 100000 1000000}
@@ -46,23 +49,39 @@ brokers=$(head -n 1 "$tmp/mock.out")
 [ -n "$brokers" ] || { echo "consumer.sh: the Kafka mock did not start: $(cat "$tmp/mock.err")" >&2; exit 1; }
 kcat -P -b "$brokers" -t events -K '\t' -l "$tmp/msgs.tsv"
 
-peak() { /usr/bin/time -f '%M' -o "$tmp/rss" sh -c "$1" && cat "$tmp/rss"; }
-printf '%10s %14s %12s\n' events "convo RSS MB" "kcat RSS MB"
-json=""
-first=""
-worst=0
-for n in $COUNTS; do
-  rm -f "$tmp/c.db" "$tmp/c.db-wal" "$tmp/c.db-shm"
-  c=$(peak "'$convo' consume-kafka --brokers '$brokers' --topic events --offset beginning --count $n --store 'sqlite:///$tmp/c.db' -o json >'$tmp/c.json' 2>'$tmp/c.err'") ||
-    { echo "consumer.sh: consume-kafka failed: $(cat "$tmp/c.err")" >&2; exit 1; }
-  stored=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['stored'])" "$tmp/c.json")
-  [ "$stored" = "$n" ] || { echo "consumer.sh: stored $stored of $n" >&2; exit 1; }
-  k=$(peak "kcat -C -b '$brokers' -t events -o beginning -c $n -q >/dev/null")
-  [ -n "$first" ] || first=$c
-  growth=$(python3 -c "print(round(100.0 * ($c - $first) / $first, 1))")
-  worst=$(python3 -c "print(max($worst, $growth))")
-  printf '%10s %14s %12s\n' "$n" "$(python3 -c "print(round($c/1024, 1))")" "$(python3 -c "print(round($k/1024, 1))")"
-  json="$json${json:+, }{\"events\": $n, \"convo_rss_kb\": $c, \"kcat_rss_kb\": $k}"
+rss_kb() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$1/status" 2>/dev/null; }
+"$convo" consume-kafka --brokers "$brokers" --topic events --offset beginning -e --store "sqlite:///$tmp/c.db" \
+  -o json >"$tmp/c.json" 2>"$tmp/c.err" &
+pid=$!
+: >"$tmp/samples"
+while kill -0 "$pid" 2>/dev/null; do
+  r=$(rss_kb "$pid")
+  n=0
+  [ -s "$tmp/c.db" ] && n=$(sqlite3 "$tmp/c.db" "SELECT count(*) FROM events" 2>/dev/null || echo 0)
+  [ -n "$r" ] && echo "${n:-0} $r" >>"$tmp/samples"
+  sleep 0.5
 done
-echo "worst growth over the first count: ${worst}% (goal: within 10%)"
-echo "{\"consumer_rss\": [$json], \"worst_growth_pct\": $worst}"
+wait "$pid" || { echo "consumer.sh: consume-kafka failed: $(cat "$tmp/c.err")" >&2; exit 1; }
+stored=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['stored'])" "$tmp/c.json")
+[ "$stored" = "$max" ] || { echo "consumer.sh: stored $stored of $max" >&2; exit 1; }
+/usr/bin/time -f '%M' -o "$tmp/kcat.rss" kcat -C -b "$brokers" -t events -o beginning -e -q >/dev/null
+python3 - "$tmp/samples" "$(cat "$tmp/kcat.rss")" $COUNTS <<'PY'
+import json, sys
+samples = [tuple(map(int, line.split())) for line in open(sys.argv[1]) if line.strip()]
+kcat = int(sys.argv[2])
+counts = sorted(int(c) for c in sys.argv[3:])
+rows, first, worst = [], None, 0.0
+print("%10s %14s" % ("events", "convo RSS MB"))
+for c in counts:
+    # The first sample at or past c events (the last sample for the final count).
+    at = next((r for n, r in samples if n >= c), samples[-1][1] if samples else 0)
+    first = first or at
+    growth = 100.0 * (at - first) / first if first else 0.0
+    worst = max(worst, growth)
+    rows.append({"events": c, "convo_rss_kb": at})
+    print("%10d %14.1f" % (c, at / 1024))
+peak = max((r for _, r in samples), default=0)
+print("peak %.1f MB; kcat reading the same topic: peak %.1f MB" % (peak / 1024, kcat / 1024))
+print("worst growth over the first count: %.1f%% (goal: within 10%%)" % worst)
+print(json.dumps({"consumer_rss": rows, "convo_peak_kb": peak, "kcat_peak_kb": kcat, "worst_growth_pct": round(worst, 1)}))
+PY

@@ -37,7 +37,7 @@ pid=""
 cleanup() { stop "$pid"; rm -rf "$tmp"; }
 trap cleanup EXIT INT TERM
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-rss_kb() { sed -n 's/^VmRSS: *\([0-9]*\) kB/\1/p' "/proc/$1/status" 2>/dev/null || echo 0; }
+rss_kb() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$1/status" 2>/dev/null || echo 0; }
 start_serve() {  # DB PORT
   "$convo" serve --enable-api -i 127.0.0.1 -p "$2" --model "$tmp/models" --store "sqlite:///$1" --log-level warn \
     >>"$tmp/serve.log" 2>&1 &
