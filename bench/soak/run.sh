@@ -53,7 +53,7 @@ delay=$(( CONNECTIONS * 1000 / RATE ))
 
 # One slice: wrk's summary reduced to "rps errors p50_ms p99_ms".
 slice() {
-  NSENDERS=$NSENDERS DELAY_MS=$delay wrk -t2 -c"$CONNECTIONS" -d"${WINDOW}s" --latency -s "$here/mix.lua" \
+  RUN_ID=$elapsed NSENDERS=$NSENDERS DELAY_MS=$delay wrk -t2 -c"$CONNECTIONS" -d"${WINDOW}s" --latency -s "$here/mix.lua" \
     "http://127.0.0.1:$port" >"$tmp/slice.txt" 2>&1 || true
   python3 - "$tmp/slice.txt" <<'PY'
 import re, sys

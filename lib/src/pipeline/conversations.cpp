@@ -53,8 +53,9 @@ Result<std::size_t> stored_event_count(TrackerStore& store, const std::string& i
   return *stored ? (**stored).events.size() : std::size_t{0};
 }
 
-// Conversations kept in memory by default, in events (a few hundred MB at most).
-constexpr std::size_t kDefaultCacheEvents = 200000;
+// Conversations kept in memory by default, in events (tens of MB: a server under a steady load
+// holds its memory flat once the cache is full; bench/soak measures it).
+constexpr std::size_t kDefaultCacheEvents = 20000;
 
 Conversations::Conversations(std::shared_ptr<TrackerStore> store, std::shared_ptr<const Domain> domain,
                              ParseContext ctx)
