@@ -6,14 +6,6 @@
 namespace convo {
 namespace {
 
-// Python string indices count code points, not bytes.
-std::size_t code_points(const std::string& s, std::size_t bytes) {
-  std::size_t n = 0;
-  for (std::size_t i = 0; i < bytes && i < s.size(); ++i)
-    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) ++n;
-  return n;
-}
-
 double parse_confidence(const std::string& group) {
   if (group.empty()) return 1.0;
   std::string number = strip_whitespace(group).substr(1);  // drop '@'

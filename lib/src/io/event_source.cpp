@@ -2,22 +2,10 @@
 
 #include <cctype>
 
+#include "convo/core/text.hpp"
+
 namespace convo {
 namespace {
-
-// 1-based line and column of a byte offset.
-std::pair<std::size_t, std::size_t> line_col(std::string_view text, std::size_t offset) {
-  std::size_t line = 1, col = 1;
-  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      col = 1;
-    } else {
-      ++col;
-    }
-  }
-  return {line, col};
-}
 
 Result<Json> parse_at(std::string_view text, const std::string& source, std::size_t base,
                       std::string_view whole) {
@@ -32,7 +20,7 @@ Result<Json> parse_at(std::string_view text, const std::string& source, std::siz
       if (found != std::string_view::npos) at = found;
     }
   }
-  auto [line, col] = line_col(whole, base + at);
+  auto [line, col] = line_column(whole, base + at);
   return runtime_error(source + ":" + std::to_string(line) + ":" + std::to_string(col) + ": invalid JSON: " + problem.reason);
 }
 

@@ -1,5 +1,6 @@
 // Regex, lookup and annotated-text entities, and synonyms.
 #include "convo/nlu/entities.hpp"
+#include "convo/core/text.hpp"
 
 #include <algorithm>
 #include <map>
@@ -45,17 +46,10 @@ void find_words(std::string_view lowered, const std::vector<const std::string*>&
 }
 
 Json entity_json(const std::string& name, std::string_view text, std::size_t start, std::size_t end) {
-  return {{"entity", name}, {"start", char_offset(text, start)}, {"end", char_offset(text, end)}};
+  return {{"entity", name}, {"start", code_points(text, start)}, {"end", code_points(text, end)}};
 }
 
 }  // namespace
-
-std::size_t char_offset(std::string_view text, std::size_t byte_offset) {
-  std::size_t n = 0;
-  for (std::size_t i = 0; i < byte_offset && i < text.size(); ++i)
-    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++n;
-  return n;
-}
 
 void EntityExtractor::compile() {
   for (auto it = regexes_.begin(); it != regexes_.end();) {

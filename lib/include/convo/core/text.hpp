@@ -32,6 +32,8 @@ std::optional<double> parse_duration(const std::string& text);
 // sequence (overlong forms, surrogates and code points past U+10FFFF included), or nullopt.
 // Python refuses such files (PyYAML, json), and every JSON writer here would throw on them later.
 std::optional<std::size_t> invalid_utf8_at(std::string_view text);
+// How many code points the first `bytes` bytes of UTF-8 `text` hold (Python's string indices).
+std::size_t code_points(std::string_view text, std::size_t bytes);
 // The 1-based line and column of byte `offset` in `text` ({line, column}).
 std::pair<std::size_t, std::size_t> line_column(std::string_view text, std::size_t offset);
 

@@ -16,8 +16,6 @@
 
 namespace convo::nlu {
 
-// Rasa's character offset (a Python string index) of a byte offset into UTF-8 text.
-std::size_t char_offset(std::string_view text, std::size_t byte_offset);
 
 class EntityExtractor {
  public:
