@@ -166,7 +166,7 @@ int run_build(const BuildOptions& opt) {
   if (!opt.dry_run) {
     std::string project = std::filesystem::absolute(opt.project).lexically_normal().filename().string();
     if (project.empty()) project = std::filesystem::absolute(opt.project).lexically_normal().parent_path().filename().string();
-    auto built = pack_model(*files, checked, project, opt.out, opt.name, std::time(nullptr));
+    auto built = pack_model(*files, checked, project, opt.out, opt.name, std::time(nullptr), opt.project);
     if (!built) return report(built.error());
     warn_all(built->warnings);
     out["file"] = built->path;

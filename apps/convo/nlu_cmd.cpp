@@ -10,6 +10,7 @@
 #include "convo/dialogue/understanding.hpp"
 #include "convo/io/file.hpp"
 #include "convo/model/archive.hpp"
+#include "convo/model/project.hpp"
 #include "convo/nlu/report.hpp"
 #include "convo/render/style.hpp"
 
@@ -44,11 +45,6 @@ Result<std::shared_ptr<const nlu::NluModel>> load_nlu(const std::string& path) {
   return archive->nlu;
 }
 
-bool nlu_file_name(const fs::path& p) {
-  const std::string ext = p.extension().string();
-  return ext == ".yml" || ext == ".yaml" || ext == ".md";
-}
-
 // NLU data from files and directories (their *.yml, *.yaml, *.md, sorted by name).
 Result<nlu::TrainingData> read_data(const std::vector<std::string>& paths) {
   nlu::TrainingData data;
@@ -61,7 +57,7 @@ Result<nlu::TrainingData> read_data(const std::vector<std::string>& paths) {
     }
     std::vector<std::string> found;
     for (auto it = fs::recursive_directory_iterator(path, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
-      if (it->is_regular_file(ec) && nlu_file_name(it->path())) found.push_back(it->path().string());
+      if (it->is_regular_file(ec) && nlu::is_data_file_name(it->path().filename().string())) found.push_back(it->path().string());
     std::sort(found.begin(), found.end());
     files.insert(files.end(), found.begin(), found.end());
   }
@@ -72,6 +68,7 @@ Result<nlu::TrainingData> read_data(const std::vector<std::string>& paths) {
     if (!read) return read.error();
     data.merge(std::move(*read));
   }
+  if (auto lookups = read_lookup_files(data); !lookups) return lookups.error();  // from the current directory, as Rasa
   return data;
 }
 

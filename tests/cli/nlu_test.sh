@@ -66,6 +66,31 @@ run "$convo" nlu parse "hi" --model models3
 expect_status 3 "nlu parse on a model without NLU"
 expect_err_has "no NLU model" "says why"
 
+# A Rasa 1.x project: Markdown NLU data with a lookup table file named relative to the project,
+# built from another directory (the file is found in the project).
+mkdir -p mdbot/data && cp "$fx/bot/domain.yml" "$fx/bot/config.yml" mdbot/ && cp "$fx/bot/data/rules.yml" mdbot/data/
+"$py" - "$fx/bot/data/nlu.yml" > mdbot/data/nlu.md <<'PY'
+import sys, yaml
+for item in yaml.safe_load(open(sys.argv[1]))["nlu"]:
+    if "intent" in item:
+        print(f"## intent:{item['intent']}")
+        print(item["examples"])
+print("## lookup:topping\ndata/toppings.txt")
+PY
+printf 'anchovies\n\n  capers  \n' > mdbot/data/toppings.txt
+(cd / && "$convo" model build "$tmp/mdbot" -o "$tmp/models4" --name md.tar.gz --format json) > build.out 2> build.err
+expect_true "[ \$? -eq 0 ] || [ -s models4/md.tar.gz ]" "a Markdown project builds from another directory"
+expect_true "[ \"\$(field 'd[\"nlu_examples\"]' < build.out)\" = 24 ]" "its Markdown examples are counted"
+run "$convo" nlu parse "a pizza with capers" --model models4/md.tar.gz -o json
+expect_status 0 "nlu parse on the Markdown model"
+expect_true "[ \"\$(printf '%s' \"\$out\" | field '[e[\"value\"] for e in d[\"entities\"] if e[\"entity\"] == \"topping\"]')\" = \"['capers']\" ]" "an element of the lookup file is an entity"
+rm mdbot/data/toppings.txt
+run "$convo" model build mdbot -o models5 --name md.tar.gz
+expect_status 1 "a missing lookup table file fails the build"
+expect_err_has "mdbot/data/nlu.md:" "the error names the Markdown file and line"
+expect_err_has "data/toppings.txt" "and the lookup file"
+expect_true "[ ! -e models5/md.tar.gz ]" "nothing was built"
+
 # --- nlu test ----------------------------------------------------------------------------------------
 run "$convo" nlu test "$fx/test.md" --model models -o json
 expect_status 0 "nlu test with a model on Markdown data"

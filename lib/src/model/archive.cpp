@@ -171,8 +171,6 @@ std::string ModelArchive::id() const {
   return sha256_hex(fingerprint.dump());
 }
 
-namespace {
-
 bool is_training_file(const std::string& name) {
   auto ends = [&](const char* suffix) {
     std::string s(suffix);
@@ -180,6 +178,8 @@ bool is_training_file(const std::string& name) {
   };
   return name.rfind("data/", 0) == 0 && (ends(".yml") || ends(".yaml"));
 }
+
+namespace {
 
 bool is_model_member(const std::string& name) {
   return name == "fingerprint.json" || name == "metadata.json" || name == "domain.yml" ||

@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "convo/core/rasa_version.hpp"
+#include "convo/core/text.hpp"
 #include "convo/core/yaml_json.hpp"
 #include "convo/io/file.hpp"
 #include "convo/model/archive.hpp"
@@ -17,14 +18,6 @@ namespace convo {
 namespace {
 
 namespace fs = std::filesystem;
-
-bool is_yaml_name(const std::string& name) {
-  auto ends = [&](const char* suffix) {
-    std::string s(suffix);
-    return name.size() > s.size() && name.compare(name.size() - s.size(), s.size(), s) == 0;
-  };
-  return ends(".yml") || ends(".yaml");
-}
 
 std::string utc_stamp(std::time_t now, const char* format) {
   std::tm tm{};
@@ -75,7 +68,7 @@ Result<std::vector<ProjectFile>> read_project(const std::string& dir) {
   if (fs::is_directory(data, ec)) {
     for (auto it = fs::recursive_directory_iterator(data, ec); !ec && it != fs::recursive_directory_iterator();
          it.increment(ec)) {
-      if (!it->is_regular_file(ec) || !is_yaml_name(it->path().filename().string())) continue;
+      if (!it->is_regular_file(ec) || !nlu::is_data_file_name(it->path().filename().string())) continue;
       auto text = read_text_file(it->path().string());
       if (!text) return text.error();
       data_files.push_back({fs::relative(it->path(), dir).generic_string(), std::move(*text)});
@@ -87,10 +80,35 @@ Result<std::vector<ProjectFile>> read_project(const std::string& dir) {
   return files;
 }
 
+Result<bool> read_lookup_files(nlu::TrainingData& data, const std::string& project_dir) {
+  for (const auto& file : data.lookup_files) {
+    const fs::path written(file.path);
+    std::vector<fs::path> candidates;
+    if (written.is_absolute() || project_dir.empty()) candidates.push_back(written);
+    else candidates = {fs::path(project_dir) / written, written};
+    std::error_code ec;
+    auto found = std::find_if(candidates.begin(), candidates.end(), [&](const fs::path& p) { return fs::is_regular_file(p, ec); });
+    if (found == candidates.end())
+      return runtime_error(file.where + ": could not load lookup table '" + file.path + "': no such file" +
+                             (candidates.size() > 1 ? " in the project or the current directory" : ""));
+    auto text = read_text_file(found->string());
+    if (!text) return Error{text.error().kind, file.where + ": lookup table: " + text.error().message};
+    if (auto bad = invalid_utf8_at(*text))
+      return runtime_error(file.where + ": lookup table '" + file.path + "':" +
+                           std::to_string(line_column(*text, *bad).first) + ": not UTF-8");
+    nlu::add_lookup_elements(data, file.table, *text);
+  }
+  data.lookup_files.clear();
+  return true;
+}
+
 Result<std::string> train_project_nlu(const std::vector<ProjectFile>& files, std::vector<std::string>& warnings,
-                                      Json* summary) {
+                                      Json* summary, const std::string& project_dir) {
   nlu::TrainingData data;
   Json config;
+  // Messages name files as the user gave the project ("bot/data/nlu.md:3").
+  const std::string location =
+      project_dir.empty() || project_dir == "." ? "" : project_dir + (project_dir.back() == '/' ? "" : "/");
   for (const auto& f : files) {
     if (f.name == "config.yml") {
       SourceMap map(f.name);
@@ -99,10 +117,11 @@ Result<std::string> train_project_nlu(const std::vector<ProjectFile>& files, std
       config = std::move(*parsed);
     }
     if (f.name.rfind("data/", 0) != 0) continue;
-    auto read = nlu::read_nlu_file(f.text, f.name);
+    auto read = nlu::read_nlu_file(f.text, location + f.name);
     if (!read) return read.error();
     data.merge(std::move(*read));
   }
+  if (auto lookups = read_lookup_files(data, project_dir); !lookups) return lookups.error();
   warnings.insert(warnings.end(), data.warnings.begin(), data.warnings.end());
   if (data.examples.empty()) return std::string();
   auto fallback = nlu::fallback_settings(config);
@@ -115,7 +134,7 @@ Result<std::string> train_project_nlu(const std::vector<ProjectFile>& files, std
 
 Result<BuiltModel> pack_model(const std::vector<ProjectFile>& files, const ProjectReport& report,
                               const std::string& project, const std::string& out_dir,
-                              const std::string& name, std::time_t now) {
+                              const std::string& name, std::time_t now, const std::string& project_dir) {
   if (!report.ok()) return runtime_error("the project has " + std::to_string(report.errors.size()) + " errors; nothing was built");
   std::vector<ProjectFile> sorted = files;
   std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
@@ -145,7 +164,7 @@ Result<BuiltModel> pack_model(const std::vector<ProjectFile>& files, const Proje
   std::vector<ArchiveMember> members = {{"fingerprint.json", fingerprint.dump(2) + "\n"},
                                         {"metadata.json", built.metadata.dump(2) + "\n"}};
   for (const auto& f : sorted) members.push_back({f.name, f.text});
-  auto nlu = train_project_nlu(sorted, built.warnings, &built.nlu);
+  auto nlu = train_project_nlu(sorted, built.warnings, &built.nlu, project_dir);
   if (!nlu) return nlu.error();
   if (!nlu->empty()) members.push_back({kNluModelMember, std::move(*nlu)});
   std::error_code ec;

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "convo/core/yaml_json.hpp"
+#include "convo/model/archive.hpp"
 #include "convo/model/project.hpp"
 #include "convo/dialogue/processor.hpp"
 
@@ -140,6 +141,24 @@ class Checker {
       else if (key == "stories") blocks(p, item.value(), "story", "/stories");
       else if (key == "rules") blocks(p, item.value(), "rule", "/rules");
       else if (key != "responses") warning(p.map, ptr, "unknown key '" + key + "' (Rasa ignores it)");
+    }
+  }
+
+  // Rasa 1.x Markdown NLU data (data/*.md): counted and checked against the domain; its warnings
+  // are reported when the NLU model is trained.
+  void markdown_file(const ProjectFile& f, const std::string& location) {
+    auto data = nlu::read_nlu_file(f.text, location + f.name);
+    if (!data) {
+      r_.errors.push_back(data.error().message);
+      return;
+    }
+    std::set<std::string> unknown;
+    for (const auto& ex : data->examples) {
+      ++r_.nlu_examples;
+      nlu_intents_.insert(ex.intent);
+      example_intents_[ex.text].insert(ex.full_intent);
+      if (has_domain_ && !intents_.count(ex.intent) && unknown.insert(ex.intent).second)
+        r_.errors.push_back(ex.where + ": intent '" + ex.full_intent + "' has examples but is not in the domain");
     }
   }
 
@@ -336,6 +355,7 @@ ProjectReport validate_project(const std::vector<ProjectFile>& files, const std:
   Checker check(report);
   std::vector<Parsed> parsed;
   for (const auto& f : files) {
+    if (nlu::is_markdown_name(f.name)) continue;  // Markdown NLU data: markdown_file below
     Parsed p{&f, Json(), SourceMap(location + f.name)};
     auto doc = yaml_to_json(f.text, p.map);
     if (!doc) {
@@ -370,6 +390,8 @@ ProjectReport validate_project(const std::vector<ProjectFile>& files, const std:
   if (config) check.config(*config);
   for (const auto& p : parsed)
     if (p.file->name != "domain.yml" && p.file->name != "config.yml") check.data_file(p);
+  for (const auto& f : files)
+    if (nlu::is_markdown_name(f.name)) check.markdown_file(f, location);
   check.finish(report.domain ? domain : nullptr);
   if (report.ok() && report.stories == 0 && report.rules == 0)
     report.warnings.push_back(location + "data/: no stories and no rules");
@@ -377,7 +399,7 @@ ProjectReport validate_project(const std::vector<ProjectFile>& files, const std:
   if (report.ok() && report.domain && config) {
     std::vector<std::pair<std::string, std::string>> data;
     for (const auto& f : files)
-      if (f.name.rfind("data/", 0) == 0) data.emplace_back(location + f.name, f.text);
+      if (is_training_file(f.name)) data.emplace_back(location + f.name, f.text);
     auto bot = dialogue::build_bot(std::make_shared<const Domain>(*report.domain), config->doc, data);
     if (!bot) report.errors.push_back(location + bot.error().message);
     else

@@ -8,19 +8,17 @@
 namespace convo::nlu {
 namespace {
 
-constexpr std::uint64_t kOffset = 1469598103934665603ULL;
-constexpr std::uint64_t kPrime = 1099511628211ULL;
 constexpr std::uint64_t kWordBit = 1ULL << 63;
 constexpr int kCharMin = 2, kCharMax = 5;
-
-std::uint64_t fnv(std::string_view s, std::uint64_t h = kOffset) {
-  for (unsigned char c : s) h = (h ^ c) * kPrime;
-  return h;
-}
 
 bool word_byte(unsigned char c) { return c >= 0x80 || std::isalnum(c) || c == '_'; }
 
 }  // namespace
+
+std::uint64_t fnv1a64(std::string_view s, std::uint64_t h) {
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
+  return h;
+}
 
 std::vector<std::string_view> word_tokens(std::string_view text, std::string& lowered) {
   lowered.assign(text);
@@ -46,16 +44,16 @@ void feature_keys(std::string_view text, std::vector<std::uint64_t>& out) {
   const auto words = word_tokens(text, lowered);
   std::string padded;
   for (std::size_t w = 0; w < words.size(); ++w) {
-    const std::uint64_t unigram = fnv(words[w]);
+    const std::uint64_t unigram = fnv1a64(words[w]);
     out.push_back(unigram | kWordBit);
-    if (w + 1 < words.size()) out.push_back((fnv(words[w + 1], fnv(" ", unigram))) | kWordBit);
+    if (w + 1 < words.size()) out.push_back((fnv1a64(words[w + 1], fnv1a64(" ", unigram))) | kWordBit);
     padded.assign(" ");
     padded.append(words[w]);
     padded.push_back(' ');
     const std::string_view p(padded);
     for (int n = kCharMin; n <= kCharMax; ++n) {
       if (static_cast<std::size_t>(n) > p.size()) break;
-      for (std::size_t i = 0; i + n <= p.size(); ++i) out.push_back(fnv(p.substr(i, n)) & ~kWordBit);
+      for (std::size_t i = 0; i + n <= p.size(); ++i) out.push_back(fnv1a64(p.substr(i, n)) & ~kWordBit);
     }
   }
 }

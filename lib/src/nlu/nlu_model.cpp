@@ -26,7 +26,14 @@ bool take(const std::string& in, std::size_t& pos, T& value) {
   return true;
 }
 
-Json intent_json(const std::string& name, double confidence) { return {{"name", name}, {"confidence", confidence}}; }
+// Rasa's DIETClassifier gives each intent an "id": Python's hash() of its name, which changes with
+// every process (PYTHONHASHSEED). Here it is a 64-bit FNV-1a hash of the name: the same in every
+// run, a signed integer as Python's.
+std::int64_t intent_id(const std::string& name) { return static_cast<std::int64_t>(fnv1a64(name)); }
+
+Json intent_json(const std::string& name, double confidence) {
+  return {{"id", intent_id(name)}, {"name", name}, {"confidence", confidence}};
+}
 
 }  // namespace
 
@@ -96,7 +103,7 @@ Json NluModel::parse(const std::string& text) const {
     const bool low = ranked[0].second < fallback_.threshold;
     const bool ambiguous = ranked.size() >= 2 && ranked[0].second - ranked[1].second < fallback_.ambiguity_threshold;
     if (low || ambiguous) {
-      intent = intent_json("nlu_fallback", fallback_.threshold);
+      intent = {{"name", "nlu_fallback"}, {"confidence", fallback_.threshold}};  // FallbackClassifier's: no id
       ranking.insert(ranking.begin(), intent);
     }
   }

@@ -256,6 +256,7 @@ void TrainingData::merge(TrainingData&& other) {
   for (auto& r : other.regexes) regexes.push_back(std::move(r));
   for (auto& table : other.lookups)
     for (auto& e : table.elements) add_lookup_item(*this, table.name, e);
+  for (auto& f : other.lookup_files) lookup_files.push_back(std::move(f));
   for (auto& w : other.warnings) warnings.push_back(std::move(w));
 }
 
@@ -310,16 +311,49 @@ Result<TrainingData> read_nlu_markdown(std::string_view text, const std::string&
       if (auto added = add_item(data, section, title, strip(std::string_view(line).substr(1)), where); !added)
         return added.error();
     } else if (section == "lookup") {
-      data.warnings.push_back(where + ": the lookup table file '" + line + "' is not read; list its elements instead");
+      data.lookup_files.push_back({title, line, where});
     }
     if (end == body.size()) break;
   }
   return data;
 }
 
+namespace {
+bool ends_with(std::string_view name, std::string_view suffix) {
+  return name.size() > suffix.size() && name.substr(name.size() - suffix.size()) == suffix;
+}
+}  // namespace
+
+bool is_markdown_name(std::string_view name) { return ends_with(name, ".md"); }
+
+bool is_data_file_name(std::string_view name) {
+  return ends_with(name, ".yml") || ends_with(name, ".yaml") || ends_with(name, ".md");
+}
+
+bool is_markdown_nlu(std::string_view text) {
+  for (const char* marker : {"## intent:", "## synonym:", "## regex:", "## lookup:"})
+    if (text.find(marker) != std::string_view::npos) return true;
+  return false;
+}
+
 Result<TrainingData> read_nlu_file(std::string_view text, const std::string& source) {
-  const bool markdown = source.size() > 3 && source.compare(source.size() - 3, 3, ".md") == 0;
-  return markdown ? read_nlu_markdown(text, source) : read_nlu_yaml(text, source);
+  if (!is_markdown_name(source)) return read_nlu_yaml(text, source);
+  if (is_markdown_nlu(text)) return read_nlu_markdown(text, source);
+  TrainingData none;
+  none.warnings.push_back(source + ": no Markdown NLU sections (## intent:, ## synonym:, ## regex:, ## lookup:); "
+                          "skipped (Markdown stories of Rasa 1.x are not read: 'rasa data convert core' writes them as YAML)");
+  return none;
+}
+
+void add_lookup_elements(TrainingData& data, const std::string& table, std::string_view text) {
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string element = strip(text.substr(start, end - start));
+    if (!element.empty()) add_lookup_item(data, table, element);
+    start = end + 1;
+  }
 }
 
 }  // namespace convo::nlu

@@ -2,6 +2,8 @@
 // FallbackClassifier, determinism and the byte format.
 #include <catch2/catch.hpp>
 
+#include <set>
+
 #include "convo/core/yaml_json.hpp"
 #include "convo/dialogue/understanding.hpp"
 #include "convo/nlu/nlu_model.hpp"
@@ -105,6 +107,19 @@ TEST_CASE("intent_ranking holds the top 10", "[nlu]") {
   Json p = model->parse("word7 gamma");
   CHECK(p["intent_ranking"].size() == 10);
   CHECK(p["intent"]["name"] == "i7");
+  // Each intent carries an integer "id" as DIETClassifier's, first as in Rasa's dict; the same
+  // name has the same id in the ranking and in any other model, different names differ.
+  REQUIRE(p["intent"]["id"].is_number_integer());
+  CHECK(p["intent"].begin().key() == "id");
+  CHECK(p["intent_ranking"][0]["id"] == p["intent"]["id"]);
+  std::set<std::int64_t> ids;
+  for (const auto& r : p["intent_ranking"]) ids.insert(r["id"].get<std::int64_t>());
+  CHECK(ids.size() == 10);
+  auto other = read_nlu_yaml("nlu:\n- intent: i7\n  examples: |\n    - seven\n- intent: x\n  examples: |\n    - ex\n", "o.yml");
+  REQUIRE(other);
+  auto second = NluModel::train(*other, {}, warnings);
+  REQUIRE(second);
+  CHECK(second->parse("seven")["intent"]["id"] == p["intent"]["id"]);
 }
 
 TEST_CASE("regex and lookup entities as RegexEntityExtractor, annotated texts, synonyms", "[nlu]") {
@@ -153,6 +168,7 @@ TEST_CASE("FallbackClassifier: threshold and ambiguity_threshold from config.yml
   Json p = high.parse("hello");
   CHECK(p["intent"]["name"] == "nlu_fallback");
   CHECK(p["intent"]["confidence"] == 0.99);
+  CHECK_FALSE(p["intent"].contains("id"));  // FallbackClassifier's intent has none
   CHECK(p["intent_ranking"][0] == p["intent"]);
   CHECK(p["intent_ranking"][1]["name"] == "greet");
   CHECK(p["intent_ranking"].size() == 5);

@@ -85,6 +85,9 @@ struct ModelArchive {
 
 // Loads and checks an archive (read_tar_gz), parsing fingerprint.json, metadata.json and the domain.
 // Errors name the archive: "models/x.tar.gz: domain.yml:3: ...".
+// data/*.yml and data/*.yaml: the files the dialogue (rules, stories) is trained from.
+bool is_training_file(const std::string& name);
+
 Result<ModelArchive> load_model_archive(const std::string& path);
 // The same for an archive held in memory (`name` stands for it in errors and in `path`).
 Result<ModelArchive> load_model_archive_bytes(std::string_view bytes, const std::string& name);

@@ -11,6 +11,7 @@
 #include "convo/core/domain.hpp"
 #include "convo/core/error.hpp"
 #include "convo/core/json.hpp"
+#include "convo/nlu/training_data.hpp"
 
 namespace convo {
 
@@ -20,7 +21,7 @@ struct ProjectFile {
 };
 
 // domain.yml and config.yml (each NotFound when missing) and every *.yml / *.yaml under data/,
-// sorted by name. A missing project directory is NotFound.
+// and *.md (Rasa 1.x Markdown NLU data), sorted by name. A missing project directory is NotFound.
 Result<std::vector<ProjectFile>> read_project(const std::string& dir);
 
 struct ProjectReport {
@@ -47,17 +48,23 @@ struct BuiltModel {
   std::vector<std::string> warnings;  // from training the NLU model
 };
 
-// convo's NLU model trained from the nlu: sections of data/*.yml with config.yml's
+// Reads the lookup table files that Markdown NLU data names (`## lookup:name` then a path) into
+// `data.lookups`, one element per non-blank line, as Rasa reads them when it trains. A relative
+// path is looked up in `project_dir` first, then in the current directory (Rasa's base: `rasa
+// train` runs in the project). A missing or unreadable file is an error at the line naming it.
+Result<bool> read_lookup_files(nlu::TrainingData& data, const std::string& project_dir = "");
+
+// convo's NLU model trained from the nlu: sections of data/*.yml and data/*.md with config.yml's
 // FallbackClassifier settings, as archive bytes; "" when there are no NLU examples.
 Result<std::string> train_project_nlu(const std::vector<ProjectFile>& files, std::vector<std::string>& warnings,
-                                      Json* summary = nullptr);
+                                      Json* summary = nullptr, const std::string& project_dir = "");
 
 // Packs validated files (the report must be ok) into `out_dir`/`name` (created when missing;
 // default name "YYYYMMDD-HHMMSS.tar.gz" from `now`, UTC, as Rasa names trained models).
-// `project` is recorded in metadata.json.
+// `project` is recorded in metadata.json; `project_dir` is where lookup table files are found.
 Result<BuiltModel> pack_model(const std::vector<ProjectFile>& files, const ProjectReport& report,
                               const std::string& project, const std::string& out_dir,
-                              const std::string& name, std::time_t now);
+                              const std::string& name, std::time_t now, const std::string& project_dir = "");
 
 // The names a domain.yml (as parsed by yaml_to_json) lists, defaults left out: {"intents": [...],
 // "entities", "slots", "responses", "actions", "forms"}; list items may be strings or one-key

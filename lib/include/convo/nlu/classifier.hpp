@@ -23,6 +23,7 @@ struct TrainSettings {
   double c = 10;      // inverse L2 strength, as scikit-learn's C (loss summed over examples)
   int max_iter = 100;  // scikit-learn's default; keeps 10k examples under 10 s
   double tolerance = 1e-6;  // stop when the largest gradient entry is below this (per example)
+  std::size_t threads = 0;  // 0: the machine's cores (at most 8); the weights are the same for any number
 };
 
 LinearModel train_logistic(const std::vector<SparseVector>& x, const std::vector<int>& y, std::size_t features,

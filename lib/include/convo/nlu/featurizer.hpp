@@ -12,6 +12,9 @@
 
 namespace convo::nlu {
 
+// 64-bit FNV-1a of the bytes (continuing from `h`): feature keys and intent ids.
+std::uint64_t fnv1a64(std::string_view s, std::uint64_t h = 1469598103934665603ULL);
+
 using SparseVector = std::vector<std::pair<std::uint32_t, float>>;  // (feature, value), by feature
 
 // Lower-cased word tokens (letters, digits, '_' and non-ASCII bytes), as byte ranges of `text`.

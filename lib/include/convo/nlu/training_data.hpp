@@ -38,11 +38,19 @@ struct LookupTable {
   std::vector<std::string> elements;
 };
 
+// A Markdown `## lookup:name` section naming a file (one element a line) instead of listing items.
+struct LookupFile {
+  std::string table;
+  std::string path;   // as written
+  std::string where;  // "data/nlu.md:7"
+};
+
 struct TrainingData {
   std::vector<Example> examples;
   std::vector<std::pair<std::string, std::string>> synonyms;  // text -> value, later ones win
   std::vector<std::pair<std::string, std::string>> regexes;   // name, pattern
   std::vector<LookupTable> lookups;
+  std::vector<LookupFile> lookup_files;  // read by the model layer (read_lookup_files)
   std::vector<std::string> warnings;  // what Rasa warns about and skips
 
   // Adds another file's data (Rasa merges training data files the same way).
@@ -58,7 +66,16 @@ Result<std::pair<std::string, std::vector<EntitySpan>>> parse_annotated(std::str
 // One file's data. YAML files without `nlu:` give no data; errors are "<source>:<line>: ...".
 Result<TrainingData> read_nlu_yaml(std::string_view text, const std::string& source);
 Result<TrainingData> read_nlu_markdown(std::string_view text, const std::string& source);
-// By name: *.md is Markdown, anything else YAML.
+// By name: *.md is Markdown, anything else YAML. A Markdown file is NLU data when it holds one of
+// the section markers (`## intent:`, ...), as Rasa decides; another (Markdown stories) gives no
+// data and a warning.
 Result<TrainingData> read_nlu_file(std::string_view text, const std::string& source);
+bool is_markdown_name(std::string_view name);
+// *.yml, *.yaml or *.md: the names of training data files (Rasa's), under data/ or given on a command line.
+bool is_data_file_name(std::string_view name);
+bool is_markdown_nlu(std::string_view text);
+
+// A lookup table file's text as Rasa reads it: one element per non-blank line, stripped.
+void add_lookup_elements(TrainingData& data, const std::string& table, std::string_view text);
 
 }  // namespace convo::nlu
