@@ -5,8 +5,6 @@
 // 0, which RabbitMQ accepts, so an idle publisher is never dropped for missing heartbeats. When a
 // heartbeat is configured, rabbitmq-c answers it whenever we read frames; before each batch the
 // publisher reads what is pending, so a connection the broker closed meanwhile is reopened.
-#include <amqp_ssl_socket.h>
-#include <amqp_tcp_socket.h>
 
 #include <unistd.h>
 

@@ -2,7 +2,7 @@
 // Rasa's declarations) and AMQP table conversion. Defined in amqp_broker.cpp.
 #pragma once
 
-#include <amqp.h>
+#include "amqp_api.hpp"
 
 #include <optional>
 #include <string>

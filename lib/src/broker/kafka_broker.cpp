@@ -1,6 +1,5 @@
 // Rasa's Kafka event broker (spec §5) on librdkafka: the `event_broker:` keys mapped onto
 // librdkafka properties, and a producer whose publish waits for every delivery report.
-#include <librdkafka/rdkafka.h>
 
 #include <algorithm>
 #include <chrono>

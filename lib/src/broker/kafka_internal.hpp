@@ -2,7 +2,7 @@
 // librdkafka configuration from key/value properties, with a Usage error naming the bad key.
 #pragma once
 
-#include <librdkafka/rdkafka.h>
+#include "kafka_api.hpp"
 
 #include <memory>
 #include <string>

@@ -1,7 +1,6 @@
 // The Kafka consumer behind `convo consume-kafka` (spec §12): a consumer group member that
 // starts each assigned partition where the sink says it stopped, reports the end of every
 // partition, and commits offsets to the group only as a courtesy for lag tools.
-#include <librdkafka/rdkafka.h>
 
 #include <algorithm>
 #include <chrono>

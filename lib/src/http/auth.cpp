@@ -3,7 +3,7 @@
 // answers 401/403 instead, as the spec asks.
 #include "convo/http/auth.hpp"
 
-#include <jwt.h>
+#include "jwt_api.hpp"
 
 #include <algorithm>
 #include <cctype>

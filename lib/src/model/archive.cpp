@@ -2,8 +2,7 @@
 #include "convo/model/archive.hpp"
 #include "convo/io/atomic_file.hpp"
 
-#include <archive.h>
-#include <archive_entry.h>
+#include "archive_api.hpp"
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -149,7 +148,7 @@ Result<bool> write_tar_gz(const std::string& path, const std::vector<ArchiveMemb
     // libarchive writes the temp file through its own descriptor; commit() syncs and renames it.
     if (archive_write_open_filename(a.get(), file->temp_path().c_str()) != ARCHIVE_OK) return fail(a.get());
     for (const auto& m : members) {
-      std::unique_ptr<archive_entry, void (*)(archive_entry*)> e(archive_entry_new(), archive_entry_free);
+      std::unique_ptr<archive_entry, archive_entry_free_forward> e(archive_entry_new());
       archive_entry_set_pathname(e.get(), m.name.c_str());
       archive_entry_set_size(e.get(), static_cast<la_int64_t>(m.data.size()));
       archive_entry_set_filetype(e.get(), AE_IFREG);

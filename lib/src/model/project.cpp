@@ -1,7 +1,6 @@
 // Reading a project from disk and packing it into a model archive with its fingerprint.
 #include "convo/model/project.hpp"
 
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -13,6 +12,7 @@
 #include "convo/io/file.hpp"
 #include "convo/model/archive.hpp"
 #include "convo/nlu/nlu_model.hpp"
+#include "convo/sys/crypto_api.hpp"
 
 namespace convo {
 namespace {

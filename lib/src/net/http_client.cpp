@@ -1,6 +1,6 @@
 #include "convo/net/http_client.hpp"
 
-#include <curl/curl.h>
+#include "curl_api.hpp"
 
 #include <cctype>
 #include <chrono>

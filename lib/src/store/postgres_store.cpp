@@ -1,7 +1,7 @@
 #include "postgres_store.hpp"
 #include "schema.hpp"
 
-#include <libpq-fe.h>
+#include "pq_api.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -19,7 +19,7 @@ constexpr const char* kInsert =
 // Advisory-lock namespace ("cnvo"): key 0 guards schema creation, other keys are per-sender.
 constexpr const char* kLockSpace = "1668183663";
 
-using PgResult = std::unique_ptr<PGresult, decltype(&PQclear)>;
+using PgResult = std::unique_ptr<PGresult, PQclear_forward>;  // PQclear: the forwarder of pq_api.hpp
 using Param = std::optional<std::string>;  // text-format parameter; nullopt binds NULL
 
 PgResult exec(PGconn* conn, const std::string& sql, const std::vector<Param>& params = {}) {

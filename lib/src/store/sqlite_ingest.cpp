@@ -1,7 +1,6 @@
 // The SQLite ingest sink (brokers spec §12): broker messages become Rasa `events` rows exactly
 // once, with convo's side tables for digests, Kafka offsets and dead letters.
 #include <sys/stat.h>
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <array>
@@ -9,6 +8,7 @@
 #include <utility>
 
 #include "convo/store/ingest.hpp"
+#include "convo/sys/crypto_api.hpp"
 #include "dead_letter.hpp"
 #include "sqlite_store.hpp"
 

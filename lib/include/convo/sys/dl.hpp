@@ -1,0 +1,56 @@
+// Shared libraries loaded on first use. Every convo process used to map 56 libraries at start,
+// most of them for a broker, PostgreSQL, libcurl, libarchive or libjwt that a SQLite-only command
+// never calls; now those are opened (dlopen) by the first call into them, and a short command
+// starts with only what it needs.
+//
+// A library's API is a table of function pointers typed from its own header (decltype of the real
+// declaration, so a signature cannot drift), filled by name when the table is first used; call
+// sites keep calling the library's names, which resolve to forwarders in namespace convo (see
+// CONVO_DL_FORWARD). A library that cannot be loaded throws std::runtime_error naming it and the
+// Debian package that holds it: every CLI entry point and the server's dispatcher turn that into
+// one clear error.
+#pragma once
+
+#include <string>
+#include <utility>
+
+namespace convo::sys {
+
+class SharedLibrary {
+ public:
+  // Opens `soname` (RTLD_NOW | RTLD_LOCAL), or throws; `package` is named in the message.
+  SharedLibrary(const char* soname, const char* package);
+  SharedLibrary(const SharedLibrary&) = delete;
+  SharedLibrary& operator=(const SharedLibrary&) = delete;
+  // Never closed: the process ends with it mapped, as a linked library would be.
+  ~SharedLibrary() = default;
+
+  // The function `name`, or throws.
+  template <typename F>
+  F function(const char* name) const {
+    return reinterpret_cast<F>(address(name));
+  }
+
+ private:
+  void* address(const char* name) const;
+  void* handle_ = nullptr;
+  std::string soname_, package_;
+};
+
+}  // namespace convo::sys
+
+// In a library's API table: a member holding the library's function `name`.
+#define CONVO_DL_MEMBER(name) decltype(&::name) name = nullptr;
+// In the table's loader (a SharedLibrary `lib`, a table `t`): fills the member.
+#define CONVO_DL_LOAD(name) t.name = lib.function<decltype(&::name)>(#name);
+// In namespace convo: `name` as a function object forwarding to the table's member (`api()` returns
+// the table). Being an object, not a function, it hides the global declaration for unqualified
+// calls inside namespace convo, argument-dependent lookup included.
+#define CONVO_DL_FORWARD(api, name)               \
+  struct name##_forward {                         \
+    template <typename... A>                      \
+    decltype(auto) operator()(A&&... a) const {   \
+      return api().name(std::forward<A>(a)...);   \
+    }                                             \
+  };                                              \
+  inline constexpr name##_forward name {}
