@@ -127,8 +127,9 @@ PullResult ModelPuller::pull(const PullProgress& progress, const std::atomic<boo
   remove_stale_temp_files(dir_, kTempPrefix);
   auto file = AtomicFile::create(dir_, kTempPrefix);
   if (!file) return finish(PullOutcome::Failed, file.error());
-  std::vector<char> buffer(1 << 20);
-  setvbuf(file->stream(), buffer.data(), _IOFBF, buffer.size());
+  constexpr std::size_t kBuffer = 1 << 20;
+  std::unique_ptr<char[]> buffer(new char[kBuffer]);  // not zeroed: a 304 touches none of it
+  setvbuf(file->stream(), buffer.get(), _IOFBF, kBuffer);
 
   Transfer t;
   HttpTransfer request;
