@@ -6,6 +6,7 @@
 using namespace convo;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static const ArchiveUse loaded;  // libarchive opened once, not at every input
   ArchiveLimits limits;
   limits.max_total_bytes = 8u << 20;
   limits.max_kept_bytes = 1u << 20;

@@ -45,6 +45,9 @@ expect_true '[ "$(status "$a_url" | field "d[\"model_file\"]")" = built/a.tar.gz
 fp=$("$convo" model inspect built/a.tar.gz -o json | field 'd["fingerprint"]')
 expect_true '[ "$(status "$a_url" | field "d[\"fingerprint\"][\"project\"]")" = "$fp" ]' "/status fingerprint is the archive's fingerprint.json"
 expect_true 'intents "$a_url" | grep -qw greet && ! intents "$a_url" | grep -qw swapped_in' "the model's domain is served"
+# libarchive (with the XML and ICU libraries it needs) is mapped only while a model is read.
+expect_true 'grep -q convo-serve "/proc/$a_pid/cmdline" && ! grep -qE "libarchive|libicu" "/proc/$a_pid/maps"' \
+  "after loading its model the server (convo-serve) no longer maps libarchive"
 curl -s -o /dev/null -X POST -H 'Content-Type: application/json' "$a_url/conversations/keep/tracker/events" \
   -d '{"event":"slot","timestamp":1628000000,"name":"n","value":1}'
 

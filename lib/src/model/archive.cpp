@@ -67,6 +67,7 @@ Result<std::vector<ArchiveMember>> read_members(const std::string& path,
                                                 const std::function<int(archive*)>& open,
                                                 const std::function<bool(const std::string&)>& keep,
                                                 const ArchiveLimits& limits) {
+  const ArchiveUse loaded;
   std::unique_ptr<archive, ReaderFree> a(archive_read_new());
   archive_read_support_filter_gzip(a.get());
   archive_read_support_format_tar(a.get());
@@ -122,6 +123,12 @@ Result<std::vector<ArchiveMember>> read_members(const std::string& path,
 
 }  // namespace
 
+struct ArchiveUse::Held {
+  sys::LoadedWhileUsed<ArchiveApi>::Use use{archive_library()};
+};
+ArchiveUse::ArchiveUse() : held_(std::make_unique<Held>()) {}
+ArchiveUse::~ArchiveUse() = default;
+
 Result<std::vector<ArchiveMember>> read_tar_gz(const std::string& path,
                                                const std::function<bool(const std::string&)>& keep,
                                                const ArchiveLimits& limits) {
@@ -142,6 +149,7 @@ Result<bool> write_tar_gz(const std::string& path, const std::vector<ArchiveMemb
   if (!file) return runtime_error(path + ": cannot write the archive: " + file.error().message);
   auto fail = [&](archive* a) { return runtime_error(path + ": cannot write the archive: " + libarchive_message(a)); };
   {
+    const ArchiveUse loaded;
     std::unique_ptr<archive, WriterFree> a(archive_write_new());
     archive_write_add_filter_gzip(a.get());
     archive_write_set_format_pax_restricted(a.get());

@@ -45,15 +45,17 @@ struct ArchiveApi {
   CONVO_ARCHIVE_FUNCTIONS(CONVO_DL_MEMBER)
 };
 
-inline const ArchiveApi& archive_api() {
-  static const ArchiveApi table = [] {
-    static const sys::SharedLibrary lib("libarchive.so.13", "libarchive13");
-    ArchiveApi t;
-    CONVO_ARCHIVE_FUNCTIONS(CONVO_DL_LOAD)
-    return t;
-  }();
-  return table;
+// Loaded while an ArchiveUse (convo/model/archive.hpp) is alive: a server maps libarchive, and the
+// XML and ICU libraries it brings, only while it reads or writes a model.
+inline sys::LoadedWhileUsed<ArchiveApi>& archive_library() {
+  static sys::LoadedWhileUsed<ArchiveApi> loaded("libarchive.so.13", "libarchive13",
+                                                 [](const sys::SharedLibrary& lib, ArchiveApi& t) {
+                                                   CONVO_ARCHIVE_FUNCTIONS(CONVO_DL_LOAD)
+                                                 });
+  return loaded;
 }
+
+inline const ArchiveApi& archive_api() { return archive_library().table(); }
 
 CONVO_DL_FORWARD(archive_api, archive_entry_filetype);
 CONVO_DL_FORWARD(archive_api, archive_entry_hardlink);

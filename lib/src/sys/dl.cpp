@@ -16,6 +16,11 @@ SharedLibrary::SharedLibrary(const char* soname, const char* package) : soname_(
   }
 }
 
+void SharedLibrary::close() {
+  if (handle_) dlclose(handle_);
+  handle_ = nullptr;
+}
+
 void* SharedLibrary::address(const char* name) const {
   dlerror();
   void* found = dlsym(handle_, name);

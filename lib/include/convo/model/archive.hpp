@@ -38,6 +38,21 @@ struct ArchiveMember {
 
 // What reading an archive may cost: a member or a whole archive that expands past these is refused
 // before more is read (a gzip bomb stops at the limit, not at the end of memory or disk).
+// Keeps libarchive loaded while alive; without one it is loaded for each read or write and closed
+// after it, so a server maps it (and the XML and ICU libraries it needs) only while it handles a
+// model. Hold one around many archive operations (a fuzzer, a loop) to load it once.
+class ArchiveUse {
+ public:
+  ArchiveUse();
+  ~ArchiveUse();
+  ArchiveUse(const ArchiveUse&) = delete;
+  ArchiveUse& operator=(const ArchiveUse&) = delete;
+
+ private:
+  struct Held;
+  std::unique_ptr<Held> held_;
+};
+
 struct ArchiveLimits {
   std::uint64_t max_total_bytes = std::uint64_t{4} << 30;  // all members, expanded (4 GiB)
   std::uint64_t max_kept_bytes = std::uint64_t{256} << 20;  // one member whose bytes are kept

@@ -11,6 +11,9 @@
 // one clear error.
 #pragma once
 
+#include <memory>
+#include <mutex>
+#include <stdexcept>
 #include <string>
 #include <utility>
 
@@ -22,8 +25,11 @@ class SharedLibrary {
   SharedLibrary(const char* soname, const char* package);
   SharedLibrary(const SharedLibrary&) = delete;
   SharedLibrary& operator=(const SharedLibrary&) = delete;
-  // Never closed: the process ends with it mapped, as a linked library would be.
+  // Not closed by the destructor: a library loaded for the process stays mapped until it ends, as
+  // a linked one would (closing at exit would race threads still inside it).
   ~SharedLibrary() = default;
+  // Unmaps it (and what it alone needed). Only when nothing will call into it again.
+  void close();
 
   // The function `name`, or throws.
   template <typename F>
@@ -35,6 +41,60 @@ class SharedLibrary {
   void* address(const char* name) const;
   void* handle_ = nullptr;
   std::string soname_, package_;
+};
+
+// A library loaded while at least one Use of it is alive and closed, its pages unmapped, when the
+// last Use ends: for a library a long-running server needs in short bursts (libarchive, reading a
+// model at start and at each swap). `table()` is valid only while a Use is alive.
+template <typename Table>
+class LoadedWhileUsed {
+ public:
+  using Fill = void (*)(const SharedLibrary&, Table&);
+  LoadedWhileUsed(const char* soname, const char* package, Fill fill) : soname_(soname), package_(package), fill_(fill) {}
+
+  class Use {
+   public:
+    explicit Use(LoadedWhileUsed& owner) : owner_(owner) { owner_.acquire(); }
+    ~Use() { owner_.release(); }
+    Use(const Use&) = delete;
+    Use& operator=(const Use&) = delete;
+
+   private:
+    LoadedWhileUsed& owner_;
+  };
+
+  const Table& table() const {
+    if (!lib_) throw std::logic_error(std::string(soname_) + " called without holding it loaded (a Use)");
+    return table_;
+  }
+
+ private:
+  void acquire() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (users_ == 0) {
+      auto lib = std::make_unique<SharedLibrary>(soname_, package_);
+      Table filled;
+      fill_(*lib, filled);
+      table_ = filled;  // no Use is alive: nobody reads it now
+      lib_ = std::move(lib);
+    }
+    ++users_;
+  }
+  void release() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (--users_ > 0) return;
+    table_ = Table{};
+    lib_->close();
+    lib_.reset();
+  }
+
+  const char* soname_;
+  const char* package_;
+  Fill fill_;
+  std::mutex mutex_;
+  std::size_t users_ = 0;
+  std::unique_ptr<SharedLibrary> lib_;
+  Table table_{};
 };
 
 }  // namespace convo::sys
