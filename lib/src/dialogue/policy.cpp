@@ -14,6 +14,8 @@ constexpr const char* kLoopWasInterrupted = "loop_was_interrupted";
 constexpr const char* kDoNotPredictLoop = "do_not_predict_loop_action";
 constexpr const char* kDefaultRules = "predicting default action with intent ";
 constexpr const char* kLoopRules = "handling active loops and forms - ";
+// The source of a prediction no rule made, over more states than any rule has: it matches no rule source.
+constexpr const char* kLongerThanAnyRule = "(states longer than any rule)";
 
 ParseContext training_context() {
   ParseContext ctx;
@@ -322,7 +324,16 @@ std::string Policies::rule_lookup(const std::vector<Json>& states, const Tracker
     }
     if (conditions.count(kLoopWasInterrupted)) unhappy = true;
   }
-  source = !best.empty() ? best : feature_key(states);
+  // No rule applies: the source is the states' key, compared with the rules' sources only. A key
+  // over more states than any source (longest_rule_ + 1) matches none, so it is not built.
+  if (!best.empty()) source = best;
+  else if (states.size() <= longest_rule_ + 1) source = feature_key(states);
+  else {
+    const std::vector<Json> newest(states.end() - static_cast<std::ptrdiff_t>(longest_rule_ + 2), states.end());
+    const bool snippet_within = std::any_of(newest.begin(), newest.end(),
+                                            [](const Json& st) { return prev_action_of(st) == kRuleSnippetAction; });
+    source = snippet_within ? feature_key(newest) : kLongerThanAnyRule;
+  }
   return predicted;
 }
 
@@ -384,6 +395,18 @@ void Policies::remember(const Tracker& tracker, PredictionMemory& m) const {
     (void)m.replay->update(e);
   }
   m.last = m.consumed ? applied[m.consumed - 1].get() : nullptr;
+  // Only the newest states are ever looked at: a rule key reaches longest_rule_ states back, and a
+  // prediction's source (a key) over more states than any rule's matches none of them; the memo
+  // key reaches max_history back. Older ones are dropped (halving, so dropping costs O(1) a turn),
+  // which keeps a long conversation's memory and each turn's work bounded.
+  const std::size_t rule_keep = 2 * longest_rule_ + 8;
+  if (m.rule_states.size() > 2 * rule_keep)
+    m.rule_states.erase(m.rule_states.begin(), m.rule_states.end() - static_cast<std::ptrdiff_t>(rule_keep));
+  if (memo_.max_history) {
+    const std::size_t memo_keep = *memo_.max_history + 1;  // + the one the next state is compared with
+    if (m.memo_states.size() > 2 * memo_keep + 8)
+      m.memo_states.erase(m.memo_states.begin(), m.memo_states.end() - static_cast<std::ptrdiff_t>(memo_keep));
+  }
 }
 
 Json Policies::memo_visit(PredictionMemory& m, bool hide_rule_turn, bool commit) const {

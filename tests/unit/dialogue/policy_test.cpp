@@ -166,3 +166,41 @@ TEST_CASE("the prediction memory never changes an answer", "[dialogue][policy]")
   auto other = make_bot();
   CHECK(other->policies->predict(t, &memory).action == other->policies->predict(t).action);
 }
+
+TEST_CASE("a long conversation is predicted as a short one (old states are dropped, not needed)", "[dialogue][policy]") {
+  auto bot = make_bot();
+  Tracker t = started(bot);
+  PredictionMemory memory;
+  auto turn = [&](const Json& message, std::vector<Json> extra = {}) {
+    REQUIRE_FALSE(t.update(event(message)));
+    for (const auto& e : extra) REQUIRE_FALSE(t.update(event(e)));
+    Prediction p = bot->policies->predict(t, &memory);
+    REQUIRE_FALSE(t.update(event(action(p.action))));
+    REQUIRE_FALSE(t.update(event(action("action_listen"))));
+    return p;
+  };
+  // Hundreds of turns: far more states than any rule or max_history reaches.
+  for (int i = 0; i < 300; ++i) {
+    INFO("turn " << i);
+    Prediction greet = turn(user(i % 3 ? "greet" : "goodbye"));
+    REQUIRE(greet.action == (i % 3 ? "utter_greet" : "utter_goodbye"));
+    REQUIRE(greet.policy == "policy_1_RulePolicy");
+    if (i % 50 == 0) {  // the memory kept throughout agrees with one built from scratch
+      REQUIRE_FALSE(t.update(event(user("greet"))));
+      Prediction kept = bot->policies->predict(t, &memory);
+      Prediction fresh = bot->policies->predict(t);
+      REQUIRE(kept.action == fresh.action);
+      REQUIRE(kept.scores == fresh.scores);
+      REQUIRE_FALSE(t.update(event(action(kept.action))));
+      REQUIRE_FALSE(t.update(event(action("action_listen"))));
+    }
+  }
+  REQUIRE_FALSE(t.update(event(user("affirm"))));
+  Prediction fallback = bot->policies->predict(t, &memory);
+  CHECK(fallback.action == "action_default_fallback");
+  CHECK(fallback.confidence == Approx(0.3));
+  // The memory kept through the turns and one built from scratch agree.
+  Prediction fresh = bot->policies->predict(t);
+  CHECK(fresh.action == fallback.action);
+  CHECK(fresh.scores == fallback.scores);
+}
