@@ -187,5 +187,11 @@ expect_true 'grep -q "file=libsqlite3" loaded.txt' "it loads SQLite (the check s
 LD_DEBUG=files "$convo" model inspect models/bot.tar.gz -o json 2>loaded.txt >/dev/null
 expect_true 'grep -qE "file=libarchive.* dynamically loaded" loaded.txt' "a command that reads an archive loads libarchive on first use"
 expect_true '[ -x "$(dirname "$convo")/convo-serve" ]' "convo-serve sits beside convo"
+mkdir alone && cp "$convo" alone/convo
+run alone/convo serve --store sqlite:///alone.db
+expect_status 1 "convo serve without convo-serve beside it"
+expect_err_has "alone/convo-serve" "names the program it looked for"
+run alone/convo serve --port 0
+expect_status 2 "its options are still checked first (usage error)"
 
 finish
