@@ -28,7 +28,7 @@ struct PublisherStatus {
 };
 
 struct PublisherOptions {
-  std::size_t batch = 500;                                  // messages per publish call
+  std::size_t batch = 5000;                                 // messages per publish call
   std::chrono::milliseconds min_backoff{250}, max_backoff{30000};
   // State changes: (problem, message); problem = the broker failed. Null: silent.
   std::function<void(bool, const std::string&)> log;
