@@ -36,7 +36,7 @@ step() {
   s_rc=$?
   echo "[table] $s_name: exit $s_rc after $(( $(date +%s) - s_t0 )) s" >&2
   # The scripts print their JSON line last, after every check: a JSON last line is a result even
-  # when the script's own clean-up then exits non-zero (bench/pull/run.sh exits 143).
+  # when the script's own clean-up then exits non-zero.
   if tail -n 1 "$out/$s_name.log" | /usr/bin/python3 -c 'import json, sys; assert isinstance(json.load(sys.stdin), dict)' 2>/dev/null; then
     tail -n 1 "$out/$s_name.log" >"$out/$s_name.json"
   else

@@ -28,7 +28,8 @@ command -v curl >/dev/null || { echo "bench/pull: needs curl" >&2; exit 1; }
 dir=$(mktemp -d)
 server_pid=""
 cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  # (set -e: the server dies of the TERM sent here; its status must not become the script's)
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && { wait "$server_pid" 2>/dev/null || true; }
   rm -rf "$dir"
 }
 trap cleanup EXIT
