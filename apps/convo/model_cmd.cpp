@@ -154,8 +154,7 @@ int run_pull(const PullOptions& opt) {
 int run_build(const BuildOptions& opt) {
   auto files = read_project(opt.project);
   if (!files) return report(files.error());
-  std::string location = opt.project == "." ? "" : opt.project + (opt.project.back() == '/' ? "" : "/");
-  ProjectReport checked = validate_project(*files, location);
+  ProjectReport checked = validate_project(*files, project_location(opt.project));
   for (const auto& w : checked.warnings) warn(w);
   for (const auto& e : checked.errors) report(runtime_error(e));
   if (!checked.ok())

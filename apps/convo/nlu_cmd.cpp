@@ -68,7 +68,15 @@ Result<nlu::TrainingData> read_data(const std::vector<std::string>& paths) {
     if (!read) return read.error();
     data.merge(std::move(*read));
   }
-  if (auto lookups = read_lookup_files(data); !lookups) return lookups.error();  // from the current directory, as Rasa
+  return data;
+}
+
+// Data that a model is trained on, its lookup table files read (from the current directory, as
+// Rasa reads them when it trains; data only evaluated never needs them).
+Result<nlu::TrainingData> read_training_data(const std::vector<std::string>& paths) {
+  auto data = read_data(paths);
+  if (!data) return data;
+  if (auto lookups = read_lookup_files(*data); !lookups) return lookups.error();
   return data;
 }
 
@@ -138,7 +146,7 @@ Result<std::vector<nlu::Prediction>> predictions_for(const TestOptions& opt, con
   }
   std::shared_ptr<const nlu::NluModel> model;
   if (!opt.train.empty()) {
-    auto train = read_data(opt.train);
+    auto train = read_training_data(opt.train);
     if (!train) return train.error();
     nlu::FallbackSettings fallback;
     auto trained = nlu::NluModel::train(*train, fallback, warnings);
@@ -157,7 +165,7 @@ int run_test(const TestOptions& opt) {
   if (opt.folds > 0 && (!opt.model.empty() || !opt.train.empty()))
     return report(usage_error("--cross-validation trains its own models: give neither --model nor --train"));
   if (!opt.model.empty() && !opt.train.empty()) return report(usage_error("give --model or --train, not both"));
-  auto data = read_data(opt.data);
+  auto data = opt.folds > 0 ? read_training_data(opt.data) : read_data(opt.data);
   if (!data) return report(data.error());
   warn_all(data->warnings);
   if (data->examples.empty()) return report(runtime_error("no NLU examples in " + opt.data.front() + (opt.data.size() > 1 ? " ..." : "")));

@@ -90,6 +90,11 @@ expect_status 1 "a missing lookup table file fails the build"
 expect_err_has "mdbot/data/nlu.md:" "the error names the Markdown file and line"
 expect_err_has "data/toppings.txt" "and the lookup file"
 expect_true "[ ! -e models5/md.tar.gz ]" "nothing was built"
+run "$convo" nlu test mdbot/data/nlu.md --model models4/md.tar.gz -o json
+expect_status 0 "evaluating Markdown data needs no lookup file (only training reads them)"
+run "$convo" nlu test mdbot/data/nlu.md --cross-validation 2 -o json
+expect_status 1 "cross-validation trains: a missing lookup file is an error"
+expect_err_has "data/toppings.txt" "naming the file"
 
 # --- nlu test ----------------------------------------------------------------------------------------
 run "$convo" nlu test "$fx/test.md" --model models -o json

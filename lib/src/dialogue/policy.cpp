@@ -47,15 +47,17 @@ std::string loop_of(const Json& state) {
 }
 
 // RulePolicy._create_feature_key: the states after the last `...` state; "" when none are left.
-std::string feature_key(const std::vector<Json>& states, std::vector<Json>* kept = nullptr) {
-  std::vector<Json> out;
-  for (auto it = states.rbegin(); it != states.rend(); ++it) {
-    if (prev_action_of(*it) == kRuleSnippetAction) break;
-    out.insert(out.begin(), *it);
-  }
-  if (out.empty()) return "";
+std::string feature_key(std::vector<Json>::const_iterator first, std::vector<Json>::const_iterator last,
+                        std::vector<Json>* kept = nullptr) {
+  auto from = last;
+  while (from != first && prev_action_of(*(from - 1)) != kRuleSnippetAction) --from;
+  if (from == last) return "";
+  std::vector<Json> out(from, last);
   if (kept) *kept = out;
   return key_of(out);
+}
+std::string feature_key(const std::vector<Json>& states, std::vector<Json>* kept = nullptr) {
+  return feature_key(states.begin(), states.end(), kept);
 }
 
 bool is_not_set(const Json& v) { return v.is_string() && v.get<std::string>() == kShouldNotBeSet; }
@@ -329,10 +331,10 @@ std::string Policies::rule_lookup(const std::vector<Json>& states, const Tracker
   if (!best.empty()) source = best;
   else if (states.size() <= longest_rule_ + 1) source = feature_key(states);
   else {
-    const std::vector<Json> newest(states.end() - static_cast<std::ptrdiff_t>(longest_rule_ + 2), states.end());
-    const bool snippet_within = std::any_of(newest.begin(), newest.end(),
+    const auto newest = states.end() - static_cast<std::ptrdiff_t>(longest_rule_ + 2);
+    const bool snippet_within = std::any_of(newest, states.end(),
                                             [](const Json& st) { return prev_action_of(st) == kRuleSnippetAction; });
-    source = snippet_within ? feature_key(newest) : kLongerThanAnyRule;
+    source = snippet_within ? feature_key(newest, states.end()) : kLongerThanAnyRule;
   }
   return predicted;
 }

@@ -1,5 +1,6 @@
 // GET /, /version, /status, /domain, the legacy GET /conversations, and the endpoints that need a
 // trained model, which answer as Rasa does without one (spec http-api.md §1.6, §3).
+#include "convo/core/text.hpp"
 #include "convo/core/yaml_json.hpp"
 #include "server_internal.hpp"
 
@@ -117,13 +118,9 @@ void add_misc_routes(std::vector<Route>& routes, Conversations& conversations, c
                       const Domain& domain = conv->domain() ? *conv->domain() : empty;
                       // As Rasa: the Accept header's ending decides; absent means JSON.
                       const std::string accept = req.has_header("Accept") ? req.get_header_value("Accept") : "application/json";
-                      auto ends_with = [&](const char* tail) {
-                        std::string t(tail);
-                        return accept.size() >= t.size() && accept.compare(accept.size() - t.size(), t.size(), t) == 0;
-                      };
-                      if (ends_with("json")) {
+                      if (ends_with(accept, "json")) {
                         reply_json(res, 200, domain_as_dict(domain));
-                      } else if (ends_with("yml") || ends_with("yaml")) {
+                      } else if (ends_with(accept, "yml") || ends_with(accept, "yaml")) {
                         reply_text(res, 200, "version: '2.0'\n" + json_to_yaml(domain_as_dict(domain)), "application/x-yml");
                       } else {
                         reply_error(res, {406, "NotAcceptable",

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "convo/core/text.hpp"
 #include "convo/core/yaml_json.hpp"
 #include "convo/model/project.hpp"
 #include "convo/dialogue/processor.hpp"
@@ -179,11 +180,7 @@ std::string ModelArchive::id() const {
 }
 
 bool is_training_file(const std::string& name) {
-  auto ends = [&](const char* suffix) {
-    std::string s(suffix);
-    return name.size() > s.size() && name.compare(name.size() - s.size(), s.size(), s) == 0;
-  };
-  return name.rfind("data/", 0) == 0 && (ends(".yml") || ends(".yaml"));
+  return name.rfind("data/", 0) == 0 && (ends_with(name, ".yml") || ends_with(name, ".yaml"));
 }
 
 namespace {
@@ -262,7 +259,7 @@ Result<std::string> resolve_model_path(const std::string& path) {
   fs::file_time_type best_time{};
   for (const auto& entry : fs::directory_iterator(path, ec)) {
     std::string name = entry.path().filename().string();
-    if (name.empty() || name[0] == '.' || name.size() < 7 || name.compare(name.size() - 7, 7, ".tar.gz") != 0) continue;
+    if (name.empty() || name[0] == '.' || !ends_with(name, ".tar.gz")) continue;
     if (!entry.is_regular_file(ec)) continue;
     auto time = entry.last_write_time(ec);
     if (ec) continue;

@@ -1,7 +1,6 @@
 // Reading a project from disk and packing it into a model archive with its fingerprint.
 #include "convo/model/project.hpp"
 
-
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -80,6 +79,10 @@ Result<std::vector<ProjectFile>> read_project(const std::string& dir) {
   return files;
 }
 
+std::string project_location(const std::string& dir) {
+  return dir.empty() || dir == "." ? "" : dir + (dir.back() == '/' ? "" : "/");
+}
+
 Result<bool> read_lookup_files(nlu::TrainingData& data, const std::string& project_dir) {
   for (const auto& file : data.lookup_files) {
     const fs::path written(file.path);
@@ -106,9 +109,7 @@ Result<std::string> train_project_nlu(const std::vector<ProjectFile>& files, std
                                       Json* summary, const std::string& project_dir) {
   nlu::TrainingData data;
   Json config;
-  // Messages name files as the user gave the project ("bot/data/nlu.md:3").
-  const std::string location =
-      project_dir.empty() || project_dir == "." ? "" : project_dir + (project_dir.back() == '/' ? "" : "/");
+  const std::string location = project_location(project_dir);
   for (const auto& f : files) {
     if (f.name == "config.yml") {
       SourceMap map(f.name);

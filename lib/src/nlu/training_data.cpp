@@ -318,12 +318,6 @@ Result<TrainingData> read_nlu_markdown(std::string_view text, const std::string&
   return data;
 }
 
-namespace {
-bool ends_with(std::string_view name, std::string_view suffix) {
-  return name.size() > suffix.size() && name.substr(name.size() - suffix.size()) == suffix;
-}
-}  // namespace
-
 bool is_markdown_name(std::string_view name) { return ends_with(name, ".md"); }
 
 bool is_data_file_name(std::string_view name) {

@@ -8,61 +8,28 @@
 
 namespace convo {
 
-#define CONVO_PQ_FUNCTIONS(X) \
-  X(PQconnectdbParams) \
-  X(PQconnectionNeedsPassword) \
-  X(PQconninfoFree) \
-  X(PQconninfoParse) \
-  X(PQerrorMessage) \
-  X(PQexecParams) \
-  X(PQexecPrepared) \
-  X(PQfinish) \
-  X(PQfreemem) \
-  X(PQgetisnull) \
-  X(PQgetlength) \
-  X(PQgetvalue) \
-  X(PQhost) \
-  X(PQntuples) \
-  X(PQport) \
-  X(PQprepare) \
-  X(PQresultStatus) \
-  X(PQsetNoticeProcessor) \
-  X(PQstatus) \
-  X(PQclear)
+#define CONVO_PQ_FUNCTIONS(X, arg) \
+  X(arg, PQconnectdbParams) \
+  X(arg, PQconnectionNeedsPassword) \
+  X(arg, PQconninfoFree) \
+  X(arg, PQconninfoParse) \
+  X(arg, PQerrorMessage) \
+  X(arg, PQexecParams) \
+  X(arg, PQexecPrepared) \
+  X(arg, PQfinish) \
+  X(arg, PQfreemem) \
+  X(arg, PQgetisnull) \
+  X(arg, PQgetlength) \
+  X(arg, PQgetvalue) \
+  X(arg, PQhost) \
+  X(arg, PQntuples) \
+  X(arg, PQport) \
+  X(arg, PQprepare) \
+  X(arg, PQresultStatus) \
+  X(arg, PQsetNoticeProcessor) \
+  X(arg, PQstatus) \
+  X(arg, PQclear)
 
-struct PqApi {
-  CONVO_PQ_FUNCTIONS(CONVO_DL_MEMBER)
-};
-
-inline const PqApi& pq_api() {
-  static const PqApi table = [] {
-    static const sys::SharedLibrary lib("libpq.so.5", "libpq5");
-    PqApi t;
-    CONVO_PQ_FUNCTIONS(CONVO_DL_LOAD)
-    return t;
-  }();
-  return table;
-}
-
-CONVO_DL_FORWARD(pq_api, PQconnectdbParams);
-CONVO_DL_FORWARD(pq_api, PQconnectionNeedsPassword);
-CONVO_DL_FORWARD(pq_api, PQconninfoFree);
-CONVO_DL_FORWARD(pq_api, PQconninfoParse);
-CONVO_DL_FORWARD(pq_api, PQerrorMessage);
-CONVO_DL_FORWARD(pq_api, PQexecParams);
-CONVO_DL_FORWARD(pq_api, PQexecPrepared);
-CONVO_DL_FORWARD(pq_api, PQfinish);
-CONVO_DL_FORWARD(pq_api, PQfreemem);
-CONVO_DL_FORWARD(pq_api, PQgetisnull);
-CONVO_DL_FORWARD(pq_api, PQgetlength);
-CONVO_DL_FORWARD(pq_api, PQgetvalue);
-CONVO_DL_FORWARD(pq_api, PQhost);
-CONVO_DL_FORWARD(pq_api, PQntuples);
-CONVO_DL_FORWARD(pq_api, PQport);
-CONVO_DL_FORWARD(pq_api, PQprepare);
-CONVO_DL_FORWARD(pq_api, PQresultStatus);
-CONVO_DL_FORWARD(pq_api, PQsetNoticeProcessor);
-CONVO_DL_FORWARD(pq_api, PQstatus);
-CONVO_DL_FORWARD(pq_api, PQclear);
+CONVO_DL_LIBRARY(PqApi, pq_api, "libpq.so.5", "libpq5", CONVO_PQ_FUNCTIONS)
 
 }  // namespace convo

@@ -40,3 +40,11 @@ TEST_CASE("invalid_utf8_at: the first byte that does not begin well-formed UTF-8
   CHECK(invalid_utf8_at("\xE2\x82(") == 0u);                 // a bad continuation
   CHECK(convo::line_column("ab\ncd\nef", 7) == std::make_pair(std::size_t{3}, std::size_t{2}));
 }
+
+TEST_CASE("ends_with", "[core][text]") {
+  CHECK(convo::ends_with("data/nlu.md", ".md"));
+  CHECK(convo::ends_with(".md", ".md"));
+  CHECK_FALSE(convo::ends_with("md", ".md"));
+  CHECK_FALSE(convo::ends_with("nlu.yml", ".yaml"));
+  CHECK(convo::ends_with("anything", ""));
+}

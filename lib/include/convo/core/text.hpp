@@ -11,6 +11,9 @@
 namespace convo {
 
 // ASCII letters folded; other bytes (UTF-8 included) unchanged.
+// Whether `text` ends with `suffix` (file names, media types).
+bool ends_with(std::string_view text, std::string_view suffix);
+
 std::string ascii_lower(std::string s);
 std::string ascii_upper(std::string s);
 

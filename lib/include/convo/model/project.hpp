@@ -20,6 +20,10 @@ struct ProjectFile {
   std::string text;
 };
 
+// What goes in front of a project's file names in messages: "bot/" for "bot" or "bot/", "" for
+// "." and "" (files named as the user gave the project: "bot/data/nlu.md:3").
+std::string project_location(const std::string& dir);
+
 // domain.yml and config.yml (each NotFound when missing) and every *.yml / *.yaml under data/,
 // and *.md (Rasa 1.x Markdown NLU data), sorted by name. A missing project directory is NotFound.
 Result<std::vector<ProjectFile>> read_project(const std::string& dir);

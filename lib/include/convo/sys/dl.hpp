@@ -99,13 +99,15 @@ class LoadedWhileUsed {
 
 }  // namespace convo::sys
 
-// In a library's API table: a member holding the library's function `name`.
-#define CONVO_DL_MEMBER(name) decltype(&::name) name = nullptr;
-// In the table's loader (a SharedLibrary `lib`, a table `t`): fills the member.
-#define CONVO_DL_LOAD(name) t.name = lib.function<decltype(&::name)>(#name);
-// In namespace convo: `name` as a function object forwarding to the table's member (`api()` returns
-// the table). Being an object, not a function, it hides the global declaration for unqualified
-// calls inside namespace convo, argument-dependent lookup included.
+// A library's functions are listed once, as `#define LIST(X, arg) X(arg, f1) X(arg, f2) ...`; the
+// macros below take each entry.
+// In the API table: a member holding the library's function `name`.
+#define CONVO_DL_MEMBER(unused, name) decltype(&::name) name = nullptr;
+// In a loader (a SharedLibrary `lib`): fills the member of the table `t`.
+#define CONVO_DL_LOAD(unused, name) t.name = lib.function<decltype(&::name)>(#name);
+// In namespace convo: `name` as a function object forwarding to the member of the table `api()`
+// returns. Being an object, not a function, it hides the global declaration for unqualified calls
+// inside namespace convo, argument-dependent lookup included.
 #define CONVO_DL_FORWARD(api, name)               \
   struct name##_forward {                         \
     template <typename... A>                      \
@@ -113,4 +115,26 @@ class LoadedWhileUsed {
       return api().name(std::forward<A>(a)...);   \
     }                                             \
   };                                              \
-  inline constexpr name##_forward name {}
+  inline constexpr name##_forward name{};
+
+// The table type `Api` of the functions LIST names, and their forwarders through `api()`.
+#define CONVO_DL_TABLE(Api, LIST) \
+  struct Api {                    \
+    LIST(CONVO_DL_MEMBER, _)      \
+  };
+#define CONVO_DL_FORWARDERS(api, LIST) LIST(CONVO_DL_FORWARD, api)
+
+// A library opened at the first call into it and kept for the process: the table `Api`, `api()`
+// filling it from `soname` once, and the forwarders.
+#define CONVO_DL_LIBRARY(Api, api, soname, package, LIST)          \
+  CONVO_DL_TABLE(Api, LIST)                                        \
+  inline const Api& api() {                                        \
+    static const Api table = [] {                                  \
+      static const ::convo::sys::SharedLibrary lib(soname, package); \
+      Api t;                                                       \
+      LIST(CONVO_DL_LOAD, _)                                       \
+      return t;                                                    \
+    }();                                                           \
+    return table;                                                  \
+  }                                                                \
+  CONVO_DL_FORWARDERS(api, LIST)
