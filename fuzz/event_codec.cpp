@@ -1,6 +1,6 @@
 // The event and tracker JSON codec: any bytes as an event list. What parses must serialise, and
 // what is serialised must parse back to equal events (Rasa's equality); a built tracker must
-// render at every verbosity.
+// render at every verbosity; the same list as texts (the codec without a DOM) builds the same tracker.
 #include "convo/core/event_list.hpp"
 #include "convo/core/json.hpp"
 #include "convo/core/tracker_builder.hpp"
@@ -32,5 +32,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   auto built = build_tracker("fuzz", list, nullptr, BuildOptions{}, ctx);
   fuzz::require(built.ok() == report.ok(), "build_tracker and inspect_events agree");
+  // The codec's fast path (texts decoded without a DOM, in either dumper's style) must agree.
+  for (bool python : {true, false}) {
+    EventTexts texts;
+    for (const auto& item : list) texts.items.push_back(python ? dump_python(item) : dump_compact(item));
+    BuildReport fast = inspect_events("fuzz", std::move(texts), nullptr, BuildOptions{}, ctx);
+    fuzz::require(fast.ok() == report.ok() && fast.warnings == report.warnings, "texts and DOM find the same problems");
+    if (report.ok())
+      for (auto v : {Verbosity::None, Verbosity::Applied, Verbosity::AfterRestart, Verbosity::All})
+        fuzz::require(fast.tracker->state_json(v) == report.tracker->state_json(v), "texts and DOM build the same tracker");
+  }
   return 0;
 }

@@ -56,12 +56,14 @@ int print_write_result(Format format, const std::string& verb, const std::string
 
 int print_tracker(const Tracker& tracker, const TrackerView& view) {
   if (want_json(view.format)) {
+    auto write = [](std::string_view part) { std::cout.write(part.data(), static_cast<std::streamsize>(part.size())); };
     if (view.verbosity != Verbosity::None && (!view.types.empty() || view.tail)) {
       auto chosen = select_events(tracker.events_for(view.verbosity), view.types, view.tail);
-      std::cout << tracker.state_json(view.verbosity, &chosen) << "\n";
+      tracker.write_state_json(view.verbosity, &chosen, write);
     } else {
-      std::cout << tracker.state_json(view.verbosity) << "\n";
+      tracker.write_state_json(view.verbosity, nullptr, write);
     }
+    std::cout << "\n";
   } else {
     TimelineOptions tl;
     tl.verbosity = view.verbosity == Verbosity::None ? Verbosity::All : view.verbosity;

@@ -1,4 +1,5 @@
 // convo tracker show|get: the tracker Rasa builds from events, from a file or from a store.
+#include <variant>
 #include <algorithm>
 #include <iostream>
 
@@ -24,12 +25,18 @@ struct ReadOptions {
 
 // The events and sender to build from: the file given, or the conversation in the store (a
 // database, or a server's tracker with every event).
-Result<std::pair<std::string, Json>> gather_events(const ReadOptions& opt, TrackerStore* store, std::string& source) {
+// A file's events are a JSON value; a store's are texts.
+struct Gathered {
+  std::string sender;
+  std::variant<Json, EventTexts> events;
+};
+
+Result<Gathered> gather_events(const ReadOptions& opt, TrackerStore* store, std::string& source) {
   if (!store) {
     auto input = read_event_input(opt.events_path, source);
     if (!input) return input.error();
     std::string sender = !opt.sender_id.empty() ? opt.sender_id : input->sender_id.value_or("default");
-    return std::make_pair(sender, std::move(input->events));
+    return Gathered{sender, std::move(input->events)};
   }
   LoadOptions load;
   load.all_sessions = opt.all_sessions;
@@ -39,7 +46,7 @@ Result<std::pair<std::string, Json>> gather_events(const ReadOptions& opt, Track
     return not_found_error("conversation '" + opt.sender_id + "' not found in " + store->describe());
   source = store->describe() + " conversation '" + opt.sender_id + "'";
   for (const auto& w : (**conv).warnings) warn(source + ": " + w);
-  return std::make_pair(opt.sender_id, std::move((**conv).events));
+  return Gathered{opt.sender_id, std::move((**conv).events)};
 }
 
 int run_read(const ReadOptions& opt) {
@@ -72,7 +79,10 @@ int run_read(const ReadOptions& opt) {
   BuildOptions build;
   build.max_event_history = opt.max_event_history;
   build.until = opt.until;
-  BuildReport built = inspect_events(gathered->first, gathered->second, *domain, build, system_parse_context());
+  const ParseContext ctx = system_parse_context();
+  BuildReport built = std::visit(
+      [&](auto& events) { return inspect_events(gathered->sender, std::move(events), *domain, build, ctx); },
+      gathered->events);
   if (!built.ok()) {
     for (std::size_t i = 1; i < built.errors.size(); ++i) warn(source + ": " + built.errors[i]);
     return report(runtime_error(source + ": " + built.errors.front() +

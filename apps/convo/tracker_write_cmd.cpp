@@ -96,11 +96,12 @@ int run_dump(const DumpOptions& opt) {
     if (!conv->has_value())
       return report(not_found_error("conversation '" + sender + "' not found in " + (*store)->describe()));
     for (const auto& w : (**conv).warnings) warn(sender + ": " + w);
+    Json events = (**conv).events.to_json();
     if (opt.format == "json") {
-      as_array.push_back({{"sender_id", sender}, {"events", (**conv).events}});
+      as_array.push_back({{"sender_id", sender}, {"events", std::move(events)}});
       continue;
     }
-    for (const auto& e : (**conv).events) {
+    for (const auto& e : events) {
       Json line = {{"sender_id", sender}};
       for (const auto& [k, v] : e.items()) line[k] = v;
       std::cout << dump_compact(line) << "\n";

@@ -55,7 +55,7 @@ void check_case(const test::OracleCase& c) {
     if (status == "ok") {
       REQUIRE(parsed.ok());
       REQUIRE(*parsed);
-      CHECK((*parsed)->data.dump() == round[i]["event"].dump());
+      CHECK((*parsed)->data().dump() == round[i]["event"].dump());
     } else if (status == "error") {
       CHECK_FALSE(parsed.ok());
     } else {

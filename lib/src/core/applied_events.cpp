@@ -76,10 +76,10 @@ void AppliedEvents::step(const EventPtr& e) {
       undo_till(applied_, EventType::Action);
       break;
     case EventType::Action: {
-      const Json& name = e->get("name");
-      if (!loop_names_.empty() && is_loop_name(name) &&
-          !first_loop_execution_or_unhappy_path(name, applied_)) {
-        undo_till_previous_loop_execution(name, applied_);
+      // Only loop actions collapse: no loop, no need to look at the name (nor build the data).
+      if (!loop_names_.empty() && is_loop_name(e->get("name")) &&
+          !first_loop_execution_or_unhappy_path(e->get("name"), applied_)) {
+        undo_till_previous_loop_execution(e->get("name"), applied_);
         ++generation_;
       } else {
         applied_.push_back(e);

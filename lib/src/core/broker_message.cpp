@@ -5,7 +5,7 @@ namespace convo {
 std::string broker_body(const std::string& sender_id, const Event& event, BodyOrder order) {
   // The event's own text, with sender_id spliced in first (live) or last (export): the same
   // bytes as dumping a merged object, without building one.
-  std::string data = dump_python(event.data);
+  std::string data = event.python_text();
   std::string id = dump_python(Json(sender_id));
   bool empty = data.size() <= 2;
   if (order == BodyOrder::Live)

@@ -1,8 +1,11 @@
 #include "convo/core/event.hpp"
 
 #include <chrono>
+#include <cstdint>
+#include <mutex>
 
 #include "convo/core/datetime.hpp"
+#include "convo/core/json_restyle.hpp"
 
 namespace convo {
 
@@ -39,11 +42,95 @@ const Json& null_json() {
   static const Json null_value;
   return null_value;
 }
+
+// Events decoded from text build their data on first use, perhaps on two threads at once.
+std::mutex& parse_lock(const void* event) {
+  static std::mutex locks[16];
+  return locks[(reinterpret_cast<std::uintptr_t>(event) >> 4) % 16];
+}
 }  // namespace
 
+Event::Event(const Event& other)
+    : type(other.type),
+      hidden(other.hidden),
+      entities_aliased(other.entities_aliased),
+      own_entities(other.own_entities),
+      data_(other.data()),
+      text_(other.text_),
+      name_(other.name_) {}
+
+Event& Event::operator=(const Event& other) {
+  if (this != &other) {
+    type = other.type;
+    hidden = other.hidden;
+    entities_aliased = other.entities_aliased;
+    own_entities = other.own_entities;
+    data_ = other.data();
+    have_data_.store(true, std::memory_order_release);
+    text_ = other.text_;
+    name_ = other.name_;
+  }
+  return *this;
+}
+
+std::shared_ptr<Event> Event::from_text(EventType type, std::string compact, bool entities_aliased, Json name) {
+  auto e = std::make_shared<Event>();
+  e->type = type;
+  e->text_ = std::move(compact);
+  e->have_data_.store(false, std::memory_order_relaxed);
+  e->entities_aliased = entities_aliased;
+  e->name_ = std::move(name);
+  if (type == EventType::User) e->own_entities = Json::array();
+  return e;
+}
+
+void Event::ensure_data() const {
+  if (have_data_.load(std::memory_order_acquire)) return;
+  std::lock_guard<std::mutex> guard(parse_lock(this));
+  if (have_data_.load(std::memory_order_relaxed)) return;
+  data_ = Json::parse(text_);  // text the codec wrote: it parses
+  have_data_.store(true, std::memory_order_release);
+}
+
+const Json& Event::data() const {
+  ensure_data();
+  return data_;
+}
+
+Json& Event::edit() {
+  ensure_data();
+  text_.clear();
+  text_.shrink_to_fit();
+  return data_;
+}
+
+void Event::set_data(Json d) {
+  data_ = std::move(d);
+  have_data_.store(true, std::memory_order_release);
+  text_.clear();
+}
+
+void Event::append_compact(std::string& out) const {
+  if (!text_.empty()) {
+    out += text_;
+  } else {
+    out += dump_compact(data());
+  }
+}
+
+std::string Event::python_text() const {
+  if (!text_.empty()) {
+    std::string out;
+    if (restyle_json(text_, JsonStyle::Python, out) == Restyled::Ok) return out;
+  }
+  return dump_python(data());
+}
+
 const Json& Event::get(const char* key) const {
-  auto it = data.find(key);
-  return it == data.end() ? null_json() : *it;
+  if (!have_data_.load(std::memory_order_acquire) && std::string_view(key) == "name") return name_;
+  const Json& d = data();
+  auto it = d.find(key);
+  return it == d.end() ? null_json() : *it;
 }
 
 std::string_view Event::name() const {
@@ -52,11 +139,11 @@ std::string_view Event::name() const {
 }
 
 Json& Event::nlu_entities() {
-  return entities_aliased ? data["parse_data"]["entities"] : own_entities;
+  return entities_aliased ? edit()["parse_data"]["entities"] : own_entities;
 }
 
 const Json& Event::nlu_entities() const {
-  return entities_aliased ? data["parse_data"]["entities"] : own_entities;
+  return entities_aliased ? data()["parse_data"]["entities"] : own_entities;
 }
 
 Json Event::intent_name() const {
@@ -132,7 +219,7 @@ bool events_equal(const Event& a, const Event& b) {
              py_str(a.hidden["entities"]) == py_str(b.hidden["entities"]);
     case EventType::Export: return py_equal(a.hidden, b.hidden);
     case EventType::Passthrough: {
-      Json x = a.data, y = b.data;
+      Json x = a.data(), y = b.data();
       x.erase("timestamp");
       y.erase("timestamp");
       return py_equal(x, y);

@@ -1,5 +1,7 @@
 #include "convo/core/event_list.hpp"
 
+#include "convo/core/event_decode.hpp"
+
 namespace convo {
 
 std::string item_label(std::size_t index, const Json& item) {
@@ -32,47 +34,77 @@ Membership event_membership(const Json& item) {
 
 }  // namespace
 
+namespace {
+
+// One item of a list: what parse_events adds for it.
+void parse_item(std::size_t i, const Json& item, const ParseContext& ctx, ParsedEvents& out) {
+  auto label = [&] { return item_label(i, item); };  // built only for problems: hot path
+  if (!item.is_object()) {
+    if (event_membership(item) == Membership::Absent) {
+      out.warnings.push_back(label() + ": not an event object (" + describe_type(item) + "); skipped");
+    } else {
+      out.errors.push_back(label() + ": expected an event object, got " + describe_type(item));
+    }
+    return;
+  }
+  if (!item.contains("event")) {
+    out.warnings.push_back(label() + ": no \"event\" key; skipped");
+    return;
+  }
+  auto parsed = parse_event(item, ctx);
+  if (!parsed) {
+    out.errors.push_back(label() + ": " + parsed.error().message);
+  } else if (!*parsed) {
+    out.warnings.push_back(label() + ": " +
+                           (item["event"].is_null() ? std::string("\"event\" is null") : "legacy event type 'topic'") +
+                           "; skipped");
+  } else {
+    out.events.push_back(std::move(*parsed));
+    out.source_index.push_back(i);
+  }
+}
+
+}  // namespace
+
 ParsedEvents parse_events(const Json& list, const ParseContext& ctx) {
   ParsedEvents out;
   if (!list.is_array()) {
     out.errors.push_back("expected a JSON array of events, got " + describe_type(list));
     return out;
   }
-  for (std::size_t i = 0; i < list.size(); ++i) {
-    const Json& item = list[i];
-    auto label = [&] { return item_label(i, item); };  // built only for problems: hot path
-    if (!item.is_object()) {
-      if (event_membership(item) == Membership::Absent) {
-        out.warnings.push_back(label() + ": not an event object (" + describe_type(item) +
-                               "); skipped");
-      } else {
-        out.errors.push_back(label() + ": expected an event object, got " + describe_type(item));
-      }
-      continue;
-    }
-    if (!item.contains("event")) {
-      out.warnings.push_back(label() + ": no \"event\" key; skipped");
-      continue;
-    }
-    auto parsed = parse_event(item, ctx);
-    if (!parsed) {
-      out.errors.push_back(label() + ": " + parsed.error().message);
-    } else if (!*parsed) {
-      out.warnings.push_back(label() + ": " +
-                             (item["event"].is_null() ? std::string("\"event\" is null")
-                                                      : "legacy event type 'topic'") +
-                             "; skipped");
-    } else {
-      out.events.push_back(std::move(*parsed));
+  for (std::size_t i = 0; i < list.size(); ++i) parse_item(i, list[i], ctx, out);
+  return out;
+}
+
+ParsedEvents parse_events(EventTexts texts, const ParseContext& ctx) {
+  ParsedEvents out;
+  EventDecoder decoder(ctx);
+  for (std::size_t i = 0; i < texts.items.size(); ++i) {
+    auto decoded = decoder.decode(texts.items[i]);
+    if (decoded && *decoded) {
+      out.events.push_back(std::move(*decoded));
       out.source_index.push_back(i);
+    } else {  // a problem or a skipped item: the DOM path says which, in its words
+      auto item = parse_json_text(texts.items[i]);
+      if (auto* problem = std::get_if<JsonProblem>(&item)) {
+        out.errors.push_back("events[" + std::to_string(i) + "]: not valid JSON (" + problem->reason + ")");
+      } else {
+        parse_item(i, std::get<Json>(item), ctx, out);
+      }
     }
   }
   return out;
 }
 
+Json EventTexts::to_json() const {
+  Json out = Json::array();
+  for (const auto& text : items) out.push_back(Json::parse(text));
+  return out;
+}
+
 Json events_to_json(const std::vector<EventPtr>& events) {
   Json out = Json::array();
-  for (const auto& e : events) out.push_back(e->data);
+  for (const auto& e : events) out.push_back(e->data());
   return out;
 }
 

@@ -5,12 +5,13 @@
 
 #include "convo/core/datetime.hpp"
 #include "convo/core/event.hpp"
+#include "convo/core/event_decode.hpp"
 
 namespace convo {
 namespace {
 
-const std::unordered_map<std::string, EventType>& type_table() {
-  static const std::unordered_map<std::string, EventType> table = {
+const std::unordered_map<std::string_view, EventType>& type_table() {
+  static const std::unordered_map<std::string_view, EventType> table = {
       {"user", EventType::User},
       {"user_featurization", EventType::UserFeaturization},
       {"entities", EventType::Entities},
@@ -117,12 +118,12 @@ Result<EventPtr> parse_user(Event& e, const Json& in, const ParseContext& ctx) {
 
   e.entities_aliased = py_truthy(entities);
   e.own_entities = Json::array();
-  e.data = envelope(EventType::User, in, ctx);
-  e.data["text"] = field(in, "text");
-  e.data["parse_data"] = std::move(parse_data);
-  e.data["input_channel"] = field(in, "input_channel");
-  e.data["message_id"] = field(in, "message_id");
-  close_metadata(e.data);
+  e.set_data(envelope(EventType::User, in, ctx));
+  e.edit()["text"] = field(in, "text");
+  e.edit()["parse_data"] = std::move(parse_data);
+  e.edit()["input_channel"] = field(in, "input_channel");
+  e.edit()["message_id"] = field(in, "message_id");
+  close_metadata(e.edit());
   return EventPtr();
 }
 
@@ -132,20 +133,20 @@ Result<EventPtr> parse_reminder(Event& e, const Json& in, const ParseContext& ct
     return field_error("date_time", "a date string", in.contains("date_time") ? &date : nullptr);
   auto iso = parse_reminder_datetime(date.get<std::string>(), ctx.now());
   if (!iso) return runtime_error("field \"date_time\": " + iso.error().message);
-  e.data = envelope(EventType::Reminder, in, ctx);
-  e.data["intent"] = field(in, "intent");
-  e.data["date_time"] = *iso;
-  e.data["entities"] = field(in, "entities");
+  e.set_data(envelope(EventType::Reminder, in, ctx));
+  e.edit()["intent"] = field(in, "intent");
+  e.edit()["date_time"] = *iso;
+  e.edit()["entities"] = field(in, "entities");
   const Json& name = field(in, "name");
-  e.data["name"] = name.is_null() ? Json(ctx.new_uuid()) : name;
-  e.data["kill_on_user_msg"] = field_or(in, "kill_on_user_msg", true);
+  e.edit()["name"] = name.is_null() ? Json(ctx.new_uuid()) : name;
+  e.edit()["kill_on_user_msg"] = field_or(in, "kill_on_user_msg", true);
   return EventPtr();
 }
 
 // Fills `e` for every type but user and reminder (which can fail).
 void parse_simple(Event& e, const Json& in, const ParseContext& ctx) {
-  e.data = envelope(e.type, in, ctx);
-  Json& d = e.data;
+  e.set_data(envelope(e.type, in, ctx));
+  Json& d = e.edit();
   switch (e.type) {
     case EventType::UserFeaturization:
       d["use_text_for_featurization"] = field(in, "use_text_for_featurization");
@@ -201,6 +202,13 @@ void parse_simple(Event& e, const Json& in, const ParseContext& ctx) {
 }
 
 }  // namespace
+
+std::optional<EventType> event_type_named(std::string_view name) {
+  const auto& table = type_table();
+  auto it = table.find(name);
+  if (it == table.end()) return std::nullopt;
+  return it->second;
+}
 
 Result<EventPtr> parse_event(const Json& in, const ParseContext& ctx) {
   if (!in.is_object()) return runtime_error("expected an event object, got " + describe_type(in));

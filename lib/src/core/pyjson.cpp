@@ -138,10 +138,6 @@ std::variant<Json, JsonProblem> parse_json_text(std::string_view text) {
   }
 }
 
-std::string dump_compact(const Json& v, bool ascii) {
-  return v.dump(-1, ' ', ascii, Json::error_handler_t::replace);
-}
-
 std::string string_or(const Json& object, std::string_view key, std::string fallback) {
   if (!object.is_object()) return fallback;
   auto it = object.find(key);

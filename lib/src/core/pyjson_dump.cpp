@@ -8,41 +8,56 @@
 
 namespace convo {
 
-std::string python_float_repr(double d) {
-  if (std::isnan(d)) return "NaN";
-  if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
-  char buf[64];
-  auto res = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
-  std::string sci(buf, res.ptr);  // "-1.2345e+09": shortest digits in scientific form
-  bool negative = sci[0] == '-';
-  if (negative) sci.erase(0, 1);
-  auto e = sci.find('e');
-  int exponent = std::stoi(sci.substr(e + 1));
-  std::string digits = sci.substr(0, e);
-  digits.erase(std::remove(digits.begin(), digits.end(), '.'), digits.end());
-  std::string out;
+std::size_t python_float_repr(double d, char* buf) {
+  auto put = [&](const char* text) { return static_cast<std::size_t>(std::snprintf(buf, 16, "%s", text)); };
+  if (std::isnan(d)) return put("NaN");
+  if (std::isinf(d)) return put(d > 0 ? "Infinity" : "-Infinity");
+  char sci[48];  // "-1.2345e+09": shortest digits in scientific form
+  char* end = std::to_chars(sci, sci + sizeof sci, d, std::chars_format::scientific).ptr;
+  const char* p = sci;
+  char* out = buf;
+  if (*p == '-') *out++ = *p++;
+  char digits[24];
+  std::size_t n = 0;
+  for (; p < end && *p != 'e'; ++p)
+    if (*p != '.') digits[n++] = *p;
+  int exponent = 0;
+  std::from_chars(p + 1 + (p[1] == '+'), end, exponent);
   if (exponent >= -4 && exponent < 16) {
     if (exponent >= 0) {
-      std::string whole = digits.substr(0, std::min<std::size_t>(digits.size(), exponent + 1));
-      whole.append(exponent + 1 > static_cast<int>(digits.size()) ? exponent + 1 - digits.size() : 0, '0');
-      std::string frac = static_cast<int>(digits.size()) > exponent + 1 ? digits.substr(exponent + 1) : "0";
-      out = whole + "." + frac;
+      const std::size_t whole = static_cast<std::size_t>(exponent) + 1;
+      for (std::size_t i = 0; i < whole; ++i) *out++ = i < n ? digits[i] : '0';
+      *out++ = '.';
+      if (n > whole) {
+        for (std::size_t i = whole; i < n; ++i) *out++ = digits[i];
+      } else {
+        *out++ = '0';
+      }
     } else {
-      out = "0." + std::string(-exponent - 1, '0') + digits;
+      *out++ = '0';
+      *out++ = '.';
+      for (int i = 0; i < -exponent - 1; ++i) *out++ = '0';
+      for (std::size_t i = 0; i < n; ++i) *out++ = digits[i];
     }
   } else {
-    out = digits.substr(0, 1);
-    if (digits.size() > 1) out += "." + digits.substr(1);
-    char exp_buf[16];
-    std::snprintf(exp_buf, sizeof exp_buf, "e%c%02d", exponent < 0 ? '-' : '+', std::abs(exponent));
-    out += exp_buf;
+    *out++ = digits[0];
+    if (n > 1) {
+      *out++ = '.';
+      for (std::size_t i = 1; i < n; ++i) *out++ = digits[i];
+    }
+    out += std::snprintf(out, 8, "e%c%02d", exponent < 0 ? '-' : '+', std::abs(exponent));
   }
-  return negative ? "-" + out : out;
+  return static_cast<std::size_t>(out - buf);
+}
+
+std::string python_float_repr(double d) {
+  char buf[kFloatReprSize];
+  return std::string(buf, python_float_repr(d, buf));
 }
 
 namespace {
 
-void append_escaped(std::string& out, const std::string& s) {
+void append_escaped(std::string& out, const std::string& s, bool ascii) {
   out += '"';
   char buf[8];
   for (std::size_t i = 0; i < s.size();) {
@@ -74,6 +89,9 @@ void append_escaped(std::string& out, const std::string& s) {
     }
     if (cp >= 0x20 && cp < 0x7F) {
       out += static_cast<char>(cp);
+    } else if (!ascii && cp >= 0x7F) {
+      out.append(s, i - len, len);  // as it came (a stray byte becomes U+FFFD)
+      if (cp == 0xFFFD && len == 1) out.replace(out.size() - 1, 1, "\xEF\xBF\xBD");
     } else if (cp >= 0x10000) {
       cp -= 0x10000;
       std::snprintf(buf, sizeof buf, "\\u%04x", 0xD800 + (cp >> 10));
@@ -88,21 +106,27 @@ void append_escaped(std::string& out, const std::string& s) {
   out += '"';
 }
 
-void append_python(std::string& out, const Json& v) {
+// Python's json.dumps (python: ", " and ": ", ASCII only) or its compact form (separators
+// "," and ":", UTF-8 as is: what Rasa's HTTP API sends).
+void append_json(std::string& out, const Json& v, bool python) {
   switch (v.type()) {
     case Json::value_t::null: out += "null"; break;
     case Json::value_t::boolean: out += v.get<bool>() ? "true" : "false"; break;
     case Json::value_t::number_integer: out += std::to_string(v.get<std::int64_t>()); break;
     case Json::value_t::number_unsigned: out += std::to_string(v.get<std::uint64_t>()); break;
-    case Json::value_t::number_float: out += python_float_repr(v.get<double>()); break;
-    case Json::value_t::string: append_escaped(out, v.get_ref<const std::string&>()); break;
+    case Json::value_t::number_float: {
+      char buf[kFloatReprSize];
+      out.append(buf, python_float_repr(v.get<double>(), buf));
+      break;
+    }
+    case Json::value_t::string: append_escaped(out, v.get_ref<const std::string&>(), python); break;
     case Json::value_t::array: {
       out += '[';
       bool first = true;
       for (const auto& x : v) {
-        if (!first) out += ", ";
+        if (!first) out += python ? ", " : ",";
         first = false;
-        append_python(out, x);
+        append_json(out, x, python);
       }
       out += ']';
       break;
@@ -111,11 +135,11 @@ void append_python(std::string& out, const Json& v) {
       out += '{';
       bool first = true;
       for (const auto& [k, x] : v.items()) {
-        if (!first) out += ", ";
+        if (!first) out += python ? ", " : ",";
         first = false;
-        append_escaped(out, k);
-        out += ": ";
-        append_python(out, x);
+        append_escaped(out, k, python);
+        out += python ? ": " : ":";
+        append_json(out, x, python);
       }
       out += '}';
       break;
@@ -128,7 +152,13 @@ void append_python(std::string& out, const Json& v) {
 
 std::string dump_python(const Json& v) {
   std::string out;
-  append_python(out, v);
+  append_json(out, v, true);
+  return out;
+}
+
+std::string dump_compact(const Json& v) {
+  std::string out;
+  append_json(out, v, false);
   return out;
 }
 

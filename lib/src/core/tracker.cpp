@@ -1,4 +1,6 @@
 #include "convo/core/tracker.hpp"
+
+#include <functional>
 #include "convo/core/text.hpp"
 
 #include <algorithm>
@@ -60,7 +62,7 @@ namespace {
 EventPtr empty_user_message() {
   auto e = std::make_shared<Event>();
   e->type = EventType::User;
-  e->data = {{"event", "user"},
+  e->set_data({{"event", "user"},
              {"timestamp", nullptr},
              {"text", nullptr},
              {"parse_data",
@@ -71,7 +73,7 @@ EventPtr empty_user_message() {
                {"metadata", Json::object()}}},
              {"input_channel", nullptr},
              {"message_id", nullptr},
-             {"metadata", Json::object()}};
+             {"metadata", Json::object()}});
   e->own_entities = Json::array();
   return e;
 }
@@ -123,14 +125,14 @@ std::optional<Error> Tracker::update_with_autofill(EventPtr event, double now) {
   if (auto err = update(event)) return err;
   if (!domain_ || (event->type != EventType::User && event->type != EventType::Entities))
     return std::nullopt;
-  const Json& entities = event->type == EventType::User ? event->data["parse_data"]["entities"]
+  const Json& entities = event->type == EventType::User ? event->data()["parse_data"]["entities"]
                                                         : event->get("entities");
   auto fills = domain_->slots_for_entities(entities);
   if (!fills) return fills.error();
   for (auto& [name, value] : *fills) {
     auto slot = std::make_shared<Event>();
     slot->type = EventType::Slot;
-    slot->data = {{"event", "slot"}, {"timestamp", now}, {"name", name}, {"value", value}};
+    slot->set_data({{"event", "slot"}, {"timestamp", now}, {"name", name}, {"value", value}});
     if (auto err = update(slot)) return err;
   }
   return std::nullopt;
@@ -159,7 +161,7 @@ std::optional<Error> Tracker::apply(const EventPtr& event) {
     case EventType::Pause: paused_ = true; break;
     case EventType::Resume: paused_ = false; break;
     case EventType::Action:
-      set_latest_action(e);
+      set_latest_action(event);
       followup_action_ = nullptr;
       break;
     case EventType::ActiveLoop: change_loop_to(e.get("name")); break;
@@ -250,18 +252,25 @@ void Tracker::set_slot_value(SlotState& slot, const Json& value) {
   }
 }
 
-void Tracker::set_latest_action(const Event& action) {
-  const Json& name = action.get("name");
-  latest_action_ = Json::object();
-  if (py_truthy(name)) {
-    latest_action_["action_name"] = name;
-  } else {
-    latest_action_["action_text"] = action.get("action_text");
-  }
+void Tracker::set_latest_action(const EventPtr& action) {
+  latest_action_event_ = action;  // latest_action is built from it when asked
   Json loop = active_loop_name();
   if (py_truthy(loop)) active_loop_["is_interrupted"] = false;
+  const Json& name = action->get("name");  // kept beside a decoded text: no data() built
   Json acted = py_truthy(name) ? name : Json();
   if (py_equal(acted, loop)) active_loop_["rejected"] = false;
+}
+
+Json Tracker::latest_action() const {
+  Json out = Json::object();
+  if (!latest_action_event_) return out;
+  const Json& name = latest_action_event_->get("name");
+  if (py_truthy(name)) {
+    out["action_name"] = name;
+  } else {
+    out["action_text"] = latest_action_event_->get("action_text");
+  }
+  return out;
 }
 
 void Tracker::change_loop_to(const Json& name) {
@@ -282,16 +291,15 @@ Json Tracker::active_loop_name() const {
 }
 
 Json Tracker::latest_action_name() const {
-  auto name = latest_action_.find("action_name");
-  if (name != latest_action_.end() && py_truthy(*name)) return *name;
-  auto text = latest_action_.find("action_text");
-  return text == latest_action_.end() ? Json() : *text;
+  if (!latest_action_event_) return nullptr;
+  const Json& name = latest_action_event_->get("name");
+  return py_truthy(name) ? name : latest_action_event_->get("action_text");
 }
 
 void Tracker::reset() {
   reset_slots();
   paused_ = false;
-  latest_action_ = Json::object();
+  latest_action_event_.reset();
   latest_message_ = empty_user_message();
   latest_bot_utterance_.reset();
   followup_action_ = "action_listen";
@@ -346,14 +354,15 @@ const Json& Tracker::slot_value(const std::string& name) const {
 }
 
 Json Tracker::latest_message_data() const {
-  Json data = latest_message_->data["parse_data"];
-  data["entities"] = latest_message_->nlu_entities();
+  const Event& latest = *latest_message_;
+  Json data = latest.data()["parse_data"];
+  data["entities"] = latest.nlu_entities();
   return data;
 }
 
 Json Tracker::active_loop_state() const {
   Json loop = active_loop_;
-  if (loop_trigger_) loop["trigger_message"] = loop_trigger_->data["parse_data"];
+  if (loop_trigger_) loop["trigger_message"] = loop_trigger_->data()["parse_data"];
   return loop;
 }
 
@@ -386,15 +395,20 @@ void Tracker::state_parts(Json& head, Json& tail) const {
   tail = Json::object();
   tail["latest_input_channel"] = latest_input_channel();
   tail["active_loop"] = active_loop_state();
-  tail["latest_action"] = latest_action_;
+  tail["latest_action"] = latest_action();
   tail["latest_action_name"] = latest_action_name();
 }
 
-std::string Tracker::state_json(Verbosity verbosity, const std::vector<EventPtr>* chosen) const {
+void Tracker::write_state_json(Verbosity verbosity, const std::vector<EventPtr>* chosen,
+                               const std::function<void(std::string_view)>& sink) const {
   Json head, tail;
   state_parts(head, tail);
-
-  std::string out = "{" + members_text(head) + ",\"events\":";
+  constexpr std::size_t kChunk = 1 << 16;
+  std::string out;
+  out.reserve(kChunk + 4096);
+  out += '{';
+  out += members_text(head);
+  out += ",\"events\":";
   if (verbosity == Verbosity::None) {
     out += "null";
   } else {
@@ -404,18 +418,31 @@ std::string Tracker::state_json(Verbosity verbosity, const std::vector<EventPtr>
     out += '[';
     for (std::size_t i = 0; i < list.size(); ++i) {
       if (i) out += ',';
-      out += dump_compact(list[i]->data);
+      list[i]->append_compact(out);
+      if (out.size() >= kChunk) {
+        sink(out);
+        out.clear();
+      }
     }
     out += ']';
   }
-  return out + "," + members_text(tail) + "}";
+  out += ',';
+  out += members_text(tail);
+  out += '}';
+  sink(out);
+}
+
+std::string Tracker::state_json(Verbosity verbosity, const std::vector<EventPtr>* chosen) const {
+  std::string out;
+  write_state_json(verbosity, chosen, [&](std::string_view part) { out += part; });
+  return out;
 }
 
 Json Tracker::current_state(Verbosity verbosity) const {
   Json events = nullptr;
   if (verbosity != Verbosity::None) {
     events = Json::array();
-    for (const auto& e : events_for(verbosity)) events.push_back(e->data);
+    for (const auto& e : events_for(verbosity)) events.push_back(e->data());
   }
   Json state, tail;
   state_parts(state, tail);

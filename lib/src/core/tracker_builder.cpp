@@ -12,12 +12,15 @@ bool after_cutoff(const Event& e, const std::optional<double>& until) {
 
 }  // namespace
 
-BuildReport inspect_events(const std::string& sender_id, const Json& events,
-                           std::shared_ptr<const Domain> domain, const BuildOptions& options,
-                           const ParseContext& ctx) {
+namespace {
+
+// Applies what parse_events gave; `label(i)` names source item i in a problem line.
+template <typename Label>
+BuildReport apply_parsed(const std::string& sender_id, ParsedEvents parsed, Label label,
+                         std::shared_ptr<const Domain> domain, const BuildOptions& options,
+                         const ParseContext& ctx) {
   BuildReport report;
   report.tracker = std::make_unique<Tracker>(sender_id, std::move(domain), options.max_event_history);
-  ParsedEvents parsed = parse_events(events, ctx);
   report.warnings = std::move(parsed.warnings);
   report.errors = std::move(parsed.errors);
   for (std::size_t i = 0; i < parsed.events.size(); ++i) {
@@ -26,19 +29,14 @@ BuildReport inspect_events(const std::string& sender_id, const Json& events,
     auto err = options.autofill ? report.tracker->update_with_autofill(e, ctx.now())
                                 : report.tracker->update(e);
     if (err) {
-      report.errors.push_back(item_label(parsed.source_index[i], events[parsed.source_index[i]]) +
-                              ": " + err->message);
+      report.errors.push_back(label(parsed.source_index[i]) + ": " + err->message);
       break;  // Rasa's apply raised: nothing after this event can be trusted
     }
   }
   return report;
 }
 
-Result<std::unique_ptr<Tracker>> build_tracker(const std::string& sender_id, const Json& events,
-                                               std::shared_ptr<const Domain> domain,
-                                               const BuildOptions& options,
-                                               const ParseContext& ctx) {
-  BuildReport report = inspect_events(sender_id, events, std::move(domain), options, ctx);
+Result<std::unique_ptr<Tracker>> first_problem(BuildReport report) {
   if (!report.ok()) {
     std::string message = report.errors.front();
     if (report.errors.size() > 1)
@@ -47,6 +45,42 @@ Result<std::unique_ptr<Tracker>> build_tracker(const std::string& sender_id, con
     return runtime_error(message);
   }
   return std::move(report.tracker);
+}
+
+}  // namespace
+
+BuildReport inspect_events(const std::string& sender_id, const Json& events,
+                           std::shared_ptr<const Domain> domain, const BuildOptions& options,
+                           const ParseContext& ctx) {
+  auto label = [&](std::size_t i) { return item_label(i, events[i]); };
+  return apply_parsed(sender_id, parse_events(events, ctx), label, std::move(domain), options, ctx);
+}
+
+BuildReport inspect_events(const std::string& sender_id, EventTexts events,
+                           std::shared_ptr<const Domain> domain, const BuildOptions& options,
+                           const ParseContext& ctx) {
+  ParsedEvents parsed = parse_events(std::move(events), ctx);
+  // The texts are in the events now: a problem names the item by its event's serialised type.
+  auto label = [&](std::size_t i) {
+    for (std::size_t k = 0; k < parsed.source_index.size(); ++k)
+      if (parsed.source_index[k] == i) return item_label(i, parsed.events[k]->data());
+    return item_label(i, Json());
+  };
+  return apply_parsed(sender_id, std::move(parsed), label, std::move(domain), options, ctx);
+}
+
+Result<std::unique_ptr<Tracker>> build_tracker(const std::string& sender_id, const Json& events,
+                                               std::shared_ptr<const Domain> domain,
+                                               const BuildOptions& options,
+                                               const ParseContext& ctx) {
+  return first_problem(inspect_events(sender_id, events, std::move(domain), options, ctx));
+}
+
+Result<std::unique_ptr<Tracker>> build_tracker(const std::string& sender_id, EventTexts events,
+                                               std::shared_ptr<const Domain> domain,
+                                               const BuildOptions& options,
+                                               const ParseContext& ctx) {
+  return first_problem(inspect_events(sender_id, std::move(events), std::move(domain), options, ctx));
 }
 
 }  // namespace convo

@@ -256,13 +256,13 @@ ActionOutcome run_action(const std::string& name, Tracker& tracker, TurnContext&
     };
     if (last_action(0) == "action_default_ask_rephrase" && last_user) {
       revert_rephrasing();
-      out.events.push_back(last_user->data);
+      out.events.push_back(last_user->data());
     } else if (last_action(0) == "action_default_ask_affirmation" && last_user) {
       out.events.push_back(rewind_event(now));
       out.events.push_back(rewind_event(now));
       out.events.push_back({{"event", "action"}, {"timestamp", now}, {"name", "action_listen"}, {"policy", nullptr}, {"confidence", nullptr}});
       if (last_action(1) == "action_default_ask_rephrase") revert_rephrasing();
-      Json affirmed = last_user->data;
+      Json affirmed = last_user->data();
       if (affirmed.contains("parse_data") && affirmed["parse_data"].contains("intent") && affirmed["parse_data"]["intent"].is_object())
         affirmed["parse_data"]["intent"]["confidence"] = 1.0;
       out.events.push_back(std::move(affirmed));
@@ -313,7 +313,7 @@ ActionOutcome run_action(const std::string& name, Tracker& tracker, TurnContext&
       out.events.push_back(rewind_event(now));
       return out;
     }
-    Json clarification = tracker.latest_message().data;
+    Json clarification = tracker.latest_message().data();
     if (clarification.contains("parse_data") && clarification["parse_data"].contains("intent") &&
         clarification["parse_data"]["intent"].is_object())
       clarification["parse_data"]["intent"]["confidence"] = 1.0;
@@ -409,13 +409,13 @@ Result<bool> run_and_log(Tracker& tracker, TurnContext& turn, const std::string&
     if (!*parsed) continue;
     if (auto err = tracker.update(*parsed)) return *err;
     if ((*parsed)->type == EventType::Bot) sent.push_back(*parsed);
-    if ((*parsed)->type == EventType::Reminder) turn.reminders.emplace_back(true, (*parsed)->data);
+    if ((*parsed)->type == EventType::Reminder) turn.reminders.emplace_back(true, (*parsed)->data());
     if ((*parsed)->type == EventType::CancelReminder)
       turn.reminders.emplace_back(false, (*parsed)->hidden.is_object() ? (*parsed)->hidden : Json::object());
   }
   // execute_side_effects: the bot messages go out after the events are logged.
   if (turn.output && turn.output->send)
-    for (const auto& bot : sent) turn.output->send(bot->data);
+    for (const auto& bot : sent) turn.output->send(bot->data());
   return action != "action_listen" && action != "action_session_start";
 }
 
@@ -445,7 +445,7 @@ std::vector<Json> session_start_sequence(const Tracker& tracker, const Domain* d
   if (carry)
     for (const auto& e : tracker.applied_events())
       if (e->type == EventType::Slot) {
-        Json copy = e->data;
+        Json copy = e->data();
         copy["timestamp"] = now;
         out.push_back(copy);
       }

@@ -50,7 +50,7 @@ bool begins_with_session_start(const std::vector<EventPtr>& events) {
 Result<std::size_t> stored_event_count(TrackerStore& store, const std::string& id) {
   auto stored = store.load(id, LoadOptions{});
   if (!stored) return stored.error();
-  return *stored ? (**stored).events.size() : std::size_t{0};
+  return *stored ? (**stored).events.items.size() : std::size_t{0};
 }
 
 // Conversations kept in memory by default, in events (tens of MB: a server under a steady load
@@ -114,7 +114,7 @@ Result<std::unique_ptr<Tracker>> Conversations::load(const std::string& id, std:
   if (!stored->has_value()) return std::unique_ptr<Tracker>();
   BuildOptions build;
   build.until = until;
-  auto tracker = build_tracker(id, (**stored).events, domain(), build, ctx_);
+  auto tracker = build_tracker(id, std::move((**stored).events), domain(), build, ctx_);
   if (!tracker) return runtime_error("stored conversation '" + id + "' cannot be loaded: " + tracker.error().message);
   return std::move(*tracker);
 }

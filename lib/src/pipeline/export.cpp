@@ -52,7 +52,7 @@ ExportReport run_export(TrackerStore& store, EventBroker& broker, const ExportRe
     if (!conv) return fail(conv.error());
     if (!conv->has_value()) continue;
     for (const auto& w : (**conv).warnings) report.warnings.push_back(id + ": " + w);
-    ParsedEvents parsed = parse_events((**conv).events, ctx);
+    ParsedEvents parsed = parse_events(std::move((**conv).events), ctx);
     for (const auto& e : parsed.errors) report.warnings.push_back(id + ": " + e + "; skipped");
     const std::size_t skip = id == request.resume_id ? std::min(request.resume_skip, parsed.events.size()) : 0;
     if (parsed.events.size() > skip) ++report.conversations;

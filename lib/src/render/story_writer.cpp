@@ -265,8 +265,8 @@ bool is_action(const Event& e, std::string_view name) {
 }
 
 Json intent_name_of(const Event& user) {
-  auto pd = user.data.find("parse_data");
-  if (pd == user.data.end() || !pd->is_object()) return nullptr;
+  auto pd = user.data().find("parse_data");
+  if (pd == user.data().end() || !pd->is_object()) return nullptr;
   auto intent = pd->find("intent");
   if (intent == pd->end() || !intent->is_object()) return nullptr;
   auto it = intent->find("name");

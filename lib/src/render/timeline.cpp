@@ -119,7 +119,7 @@ std::string event_details(const Event& e) {
       return md.is_null() ? "" : "metadata " + dump_compact(md);
     }
     case EventType::Passthrough: {
-      Json rest = e.data;
+      Json rest = e.data();
       rest.erase("event");
       rest.erase("timestamp");
       return dump_compact(rest);

@@ -2,6 +2,8 @@
 
 #include "convo/store/tracker_store.hpp"
 
+#include "convo/core/json_restyle.hpp"
+
 namespace convo {
 namespace {
 
@@ -20,20 +22,24 @@ EventRow event_row(const Event& event) {
   row.timestamp = ts.is_number() ? ts : Json();
   row.intent_name = nullptr;
   if (event.type == EventType::User) row.intent_name = as_column_text(event.intent_name());
-  auto name = event.data.find("name");
-  row.action_name = name == event.data.end() ? Json() : as_column_text(*name);
-  row.data = dump_python(event.data);
+  const Json& name = event.get("name");
+  row.action_name = name.is_null() ? Json() : as_column_text(name);
+  row.data = event.python_text();
   return row;
 }
 
-Result<Json> parse_row_data(const std::string& data) {
+Result<std::string> row_event_text(std::string_view data) {
+  std::string compact;
+  compact.reserve(data.size());
+  JsonOutline outline;
+  if (restyle_json(data, JsonStyle::Compact, compact, &outline) == Restyled::Ok) return compact;
   // Rasa's writer may emit bare NaN/Infinity for non-finite floats; nlohmann rejects those, so
   // such rows are reported rather than misread.
   auto parsed = parse_json_text(data);
   if (auto* problem = std::get_if<JsonProblem>(&parsed)) return runtime_error("data is not valid JSON (" + problem->reason + ")");
-  Json& v = std::get<Json>(parsed);
+  const Json& v = std::get<Json>(parsed);
   if (!v.is_object()) return runtime_error("data is " + describe_type(v) + ", not an event object");
-  return std::move(v);
+  return std::string(data);
 }
 
 }  // namespace convo

@@ -34,7 +34,7 @@ Result<std::optional<StoredConversation>> MemoryStore::load(const std::string& s
   StoredConversation conv;
   conv.sender_id = sender_id;
   for (std::size_t i = start; i < events.size(); ++i)
-    if (in_window(events[i], options.since, options.until, options.before)) conv.events.push_back(events[i]);
+    if (in_window(events[i], options.since, options.until, options.before)) conv.events.items.push_back(dump_compact(events[i]));
   return std::optional<StoredConversation>(std::move(conv));
 }
 
@@ -47,7 +47,7 @@ std::optional<Error> MemoryStore::write(const std::string& sender_id, const std:
   std::lock_guard<std::mutex> lock(mutex_);
   auto& stored = conversations_[sender_id];
   if (replace_existing) stored.clear();
-  for (const auto& e : events) stored.push_back(e->data);
+  for (const auto& e : events) stored.push_back(e->data());
   if (stored.empty()) conversations_.erase(sender_id);
   ++versions_[sender_id];
   enqueue(sender_id, outbox);

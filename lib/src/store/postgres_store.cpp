@@ -252,15 +252,15 @@ Result<std::optional<StoredConversation>> PostgresStore::load(const std::string&
   conv.sender_id = sender_id;
   for (int i = 0, n = PQntuples(rows.get()); i < n; ++i) {
     std::string data(PQgetvalue(rows.get(), i, 1), static_cast<std::size_t>(PQgetlength(rows.get(), i, 1)));
-    auto event = parse_row_data(data);
+    auto event = row_event_text(data);
     if (!event) {
       conv.warnings.push_back(std::string("row ") + PQgetvalue(rows.get(), i, 0) + ": " +
                               event.error().message + "; skipped");
       continue;
     }
-    conv.events.push_back(std::move(*event));
+    conv.events.items.push_back(std::move(*event));
   }
-  if (conv.events.empty() && conv.warnings.empty()) {
+  if (conv.events.items.empty() && conv.warnings.empty()) {
     auto any = exec(conn_, "SELECT 1 FROM events WHERE sender_id = $1 LIMIT 1", {sender_id});
     if (!ok(any)) return failure("cannot read events", PQerrorMessage(conn_));
     if (PQntuples(any.get()) == 0) return std::optional<StoredConversation>();

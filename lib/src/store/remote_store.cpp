@@ -36,7 +36,8 @@ class RemoteStore final : public TrackerStore {
     if (!state) return state.error();
     StoredConversation conv;
     conv.sender_id = sender_id;
-    if (state->is_object() && (*state)["events"].is_array()) conv.events = std::move((*state)["events"]);
+    if (state->is_object() && (*state)["events"].is_array())
+      for (const auto& e : (*state)["events"]) conv.events.items.push_back(dump_compact(e));
     return std::optional<StoredConversation>(std::move(conv));
   }
 
@@ -69,7 +70,7 @@ class RemoteStore final : public TrackerStore {
   std::optional<Error> write(const std::string& sender_id, const std::vector<EventPtr>& events,
                              const std::vector<std::string>&, bool replace_existing) override {
     Json body = Json::array();
-    for (const auto& e : events) body.push_back(e->data);
+    for (const auto& e : events) body.push_back(e->data());
     auto done = request(replace_existing ? "PUT" : "POST",
                         "/conversations/" + url_escape(sender_id) + "/tracker/events?include_events=NONE",
                         dump_compact(body), false);

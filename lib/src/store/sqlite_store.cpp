@@ -142,15 +142,15 @@ Result<std::optional<StoredConversation>> SqliteStore::load(const std::string& s
   conv.sender_id = sender_id;
   int rc;
   while ((rc = st.step()) == SQLITE_ROW) {
-    auto event = parse_row_data(st.text(1));
+    auto event = row_event_text(st.text(1));
     if (!event) {
       conv.warnings.push_back("row " + std::to_string(st.int64(0)) + ": " + event.error().message + "; skipped");
       continue;
     }
-    conv.events.push_back(std::move(*event));
+    conv.events.items.push_back(std::move(*event));
   }
   if (rc != SQLITE_DONE) return failure("reading events failed");
-  if (conv.events.empty() && conv.warnings.empty()) {
+  if (conv.events.items.empty() && conv.warnings.empty()) {
     Statement any = statements_.get(db_, "SELECT 1 FROM events WHERE sender_id = ?1 LIMIT 1");
     any.bind_text(1, sender_id);
     if (any.step() != SQLITE_ROW) return std::optional<StoredConversation>();

@@ -34,7 +34,7 @@ std::string python_body(const std::string& sender_id, const Event& event, BodyOr
   REQUIRE(fd >= 0);
   close(fd);
   {
-    std::ofstream(tmpl) << Json::array({sender_id, event.data}).dump();
+    std::ofstream(tmpl) << Json::array({sender_id, event.data()}).dump();
   }
   std::string merge = order == BodyOrder::Live ? "{'sender_id': sid, **ev}" : "{**ev, 'sender_id': sid}";
   std::string cmd = "/usr/bin/python3 -c \"import json,sys; sid, ev = json.load(open(sys.argv[1])); "
@@ -86,9 +86,9 @@ TEST_CASE("classify_message: events of a conversation, or why not", "[broker_mes
       CHECK(c.reason.empty());
       CHECK(c.sender_id == "s1");
       REQUIRE(c.event);
-      CHECK_FALSE(c.event->data.contains("sender_id"));
-      CHECK(c.event->data.dump() ==
-            one_event(R"({"event": "action", "timestamp": 2, "name": "action_listen"})")->data.dump());
+      CHECK_FALSE(c.event->data().contains("sender_id"));
+      CHECK(c.event->data().dump() ==
+            one_event(R"({"event": "action", "timestamp": 2, "name": "action_listen"})")->data().dump());
     }
   }
   SECTION("reasons") {

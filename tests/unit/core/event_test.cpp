@@ -32,7 +32,7 @@ EventPtr parse_ok(const std::string& text, const ParseContext& ctx = fixed_conte
 }
 
 // The serialised form of one parsed event, compact.
-std::string out(const std::string& text) { return parse_ok(text)->data.dump(); }
+std::string out(const std::string& text) { return parse_ok(text)->data().dump(); }
 
 // Hand-written expected JSON, normalised to compact text (key order kept).
 std::string want(const std::string& text) { return Json::parse(text).dump(); }
@@ -53,7 +53,7 @@ void check_envelope_only(const std::string& type, EventType expected_type) {
   const std::string head = R"({"event": ")" + type + R"(", "timestamp": 3)";
   auto e = parse_ok(head + R"(, "name": "x", "value": 1, "metadata": {}})");
   CHECK(e->type == expected_type);
-  CHECK(e->data.dump() == want(head + "}"));
+  CHECK(e->data().dump() == want(head + "}"));
   CHECK(out(R"({"metadata": {"a": 1}, "timestamp": 3, "event": ")" + type + R"("})") ==
         want(head + R"(, "metadata": {"a": 1}})"));
 }
@@ -112,8 +112,8 @@ TEST_CASE("user: keys in Rasa's order, parse_data built from the event's fields"
   SECTION("values are not type-checked; a list of non-objects is accepted") {
     auto e = parse_ok(R"({"event": "user", "text": 42, "parse_data": {"entities": [1, "x"]}})");
     CHECK(e->type == EventType::User);
-    CHECK(e->data["text"] == 42);
-    CHECK(e->data["parse_data"]["entities"].dump() == R"([1,"x"])");
+    CHECK(e->data()["text"] == 42);
+    CHECK(e->data()["parse_data"]["entities"].dump() == R"([1,"x"])");
   }
 }
 
@@ -205,15 +205,15 @@ TEST_CASE("reminder: fields, defaults, ISO date, uuid names", "[event][reminder]
   SECTION("a null name also gets a fresh uuid, each one new; \"\" is kept") {
     auto ctx = fixed_context();
     const char* null_name = R"({"event": "reminder", "date_time": "2020-09-13", "name": null})";
-    CHECK(parse_ok(null_name, ctx)->data["name"] == "uuid-1");
-    CHECK(parse_ok(null_name, ctx)->data["name"] == "uuid-2");
-    CHECK(parse_ok(R"({"event": "reminder", "date_time": "2020-09-13", "name": ""})", ctx)->data["name"] == "");
+    CHECK(parse_ok(null_name, ctx)->data()["name"] == "uuid-1");
+    CHECK(parse_ok(null_name, ctx)->data()["name"] == "uuid-2");
+    CHECK(parse_ok(R"({"event": "reminder", "date_time": "2020-09-13", "name": ""})", ctx)->data()["name"] == "");
   }
   SECTION("an explicit null kill_on_user_msg is kept; dict-shorthand entities are kept") {
     auto e = parse_ok(R"({"event": "reminder", "date_time": "2020-09-13", "name": "n",
                           "kill_on_user_msg": null, "entities": {"item": "milk"}})");
-    CHECK(e->data["kill_on_user_msg"].is_null());
-    CHECK(e->data["entities"].dump() == R"({"item":"milk"})");
+    CHECK(e->data()["kill_on_user_msg"].is_null());
+    CHECK(e->data()["entities"].dump() == R"({"item":"milk"})");
   }
   SECTION("a missing, non-string or unparsable date_time is an error naming the field") {
     CHECK_THAT(parse_error(R"({"event": "reminder", "intent": "x"})"), Catch::Contains("date_time"));
@@ -227,13 +227,13 @@ TEST_CASE("reminder: fields, defaults, ISO date, uuid names", "[event][reminder]
 TEST_CASE("cancel_reminder: the filter is parsed but never serialised", "[event]") {
   auto e = parse_ok(R"({"event": "cancel_reminder", "timestamp": 4, "name": "n", "intent": "i",
                         "entities": [{"entity": "a", "value": 1}]})");
-  CHECK(e->data.dump() == want(R"({"event": "cancel_reminder", "timestamp": 4})"));
+  CHECK(e->data().dump() == want(R"({"event": "cancel_reminder", "timestamp": 4})"));
   CHECK(e->hidden.dump() == want(R"({"name": "n", "intent": "i", "entities": [{"entity": "a", "value": 1}]})"));
 }
 
 TEST_CASE("export: the path is parsed but never serialised; metadata survives", "[event]") {
   auto e = parse_ok(R"({"event": "export", "timestamp": 4, "path": "a/b.yml", "metadata": {"x": 1}})");
-  CHECK(e->data.dump() == want(R"({"event": "export", "timestamp": 4, "metadata": {"x": 1}})"));
+  CHECK(e->data().dump() == want(R"({"event": "export", "timestamp": 4, "metadata": {"x": 1}})"));
   CHECK(e->hidden["path"] == "a/b.yml");
 }
 
@@ -271,7 +271,7 @@ TEST_CASE("active_loop and legacy form: the name; form comes back as active_loop
   CHECK(out(R"({"event": "active_loop", "timestamp": 8})") == want(R"({"event": "active_loop", "timestamp": 8, "name": null})"));
   auto legacy = parse_ok(R"({"event": "form", "timestamp": 8, "name": "f"})");
   CHECK(legacy->type == EventType::ActiveLoop);
-  CHECK(legacy->data.dump() == want(R"({"event": "active_loop", "timestamp": 8, "name": "f"})"));
+  CHECK(legacy->data().dump() == want(R"({"event": "active_loop", "timestamp": 8, "name": "f"})"));
 }
 
 TEST_CASE("loop_interrupted and legacy form_validation (flag inverted)", "[event]") {
@@ -309,17 +309,17 @@ TEST_CASE("3.x types (stack, flow_*) pass through verbatim", "[event]") {
   auto stack = parse_ok(R"({"event": "stack", "timestamp": 11, "update": "[{\"op\": \"add\"}]", "x": {"y": 1}})");
   CHECK(stack->type == EventType::Passthrough);
   CHECK(stack->name() == "stack");
-  CHECK(stack->data.dump() == want(R"({"event": "stack", "timestamp": 11, "update": "[{\"op\": \"add\"}]", "x": {"y": 1}})"));
+  CHECK(stack->data().dump() == want(R"({"event": "stack", "timestamp": 11, "update": "[{\"op\": \"add\"}]", "x": {"y": 1}})"));
   auto flow = parse_ok(R"({"event": "flow_started", "flow_id": "transfer"})");
   CHECK(flow->type == EventType::Passthrough);
-  CHECK(flow->data["flow_id"] == "transfer");
-  CHECK(flow->data["timestamp"] == kNow);  // falsy timestamps are "now" here too
+  CHECK(flow->data()["flow_id"] == "transfer");
+  CHECK(flow->data()["timestamp"] == kNow);  // falsy timestamps are "now" here too
 }
 
 TEST_CASE("timestamps: falsy ones become now, truthy ones are kept as given", "[event][timestamp]") {
   auto ts = [](const std::string& value) {
     std::string in = R"({"event": "pause")" + (value.empty() ? "" : R"(, "timestamp": )" + value) + "}";
-    return parse_ok(in)->data["timestamp"].dump();
+    return parse_ok(in)->data()["timestamp"].dump();
   };
   for (const char* falsy : {"", "null", "0", "0.0", "false"}) {
     INFO("timestamp " << falsy);

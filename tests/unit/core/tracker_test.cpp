@@ -381,10 +381,10 @@ TEST_CASE("autofill: slot events right after user/entities events, in domain slo
   options.autofill = true;
   auto t = build(Json::array({listen(1), user("u", entities, {{"timestamp", 2}}), action("x", 3)}), d, options);
   CHECK(state(*t, Verbosity::All)["events"].dump() ==
-        Json::array({t->events()[0]->data, t->events()[1]->data,
+        Json::array({t->events()[0]->data(), t->events()[1]->data(),
                      {{"event", "slot"}, {"timestamp", kNow}, {"name", "tags"}, {"value", {"a", "b"}}},
                      {{"event", "slot"}, {"timestamp", kNow}, {"name", "city"}, {"value", "Rome"}},
-                     t->events()[4]->data}).dump());
+                     t->events()[4]->data()}).dump());
   CHECK(state(*t)["slots"].dump() == R"({"tags":["a","b"],"city":"Rome","no_fill":null,"session_started_metadata":null})");
 
   SECTION("entities events fill too; update() alone never does") {
@@ -393,7 +393,7 @@ TEST_CASE("autofill: slot events right after user/entities events, in domain slo
     REQUIRE(added.ok());
     CHECK_FALSE(live.update_with_autofill(*added, 11.0).has_value());
     REQUIRE(live.events().size() == 2);
-    CHECK(live.events()[1]->data.dump() == R"({"event":"slot","timestamp":11.0,"name":"city","value":"Oslo"})");
+    CHECK(live.events()[1]->data().dump() == R"({"event":"slot","timestamp":11.0,"name":"city","value":"Oslo"})");
     CHECK(build(Json::array({user("u", entities)}), d)->events().size() == 1);
   }
   SECTION("store_entities_as_slots: false switches it off") {

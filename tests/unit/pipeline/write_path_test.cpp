@@ -37,7 +37,7 @@ std::vector<std::string> stored_shape(TrackerStore& store, const std::string& id
   REQUIRE(conv.ok());
   std::vector<std::string> out;
   if (!conv->has_value()) return out;
-  for (const auto& e : (**conv).events) {
+  for (const auto& e : (**conv).events.to_json()) {
     std::string item = e["event"].get<std::string>();
     if (e.contains("name") && e["name"].is_string()) item += ":" + e["name"].get<std::string>();
     if (e.contains("text") && e["text"].is_string()) item += ":" + e["text"].get<std::string>();
@@ -129,7 +129,7 @@ TEST_CASE("write path: --url and --store store the same events", "[pipeline][htt
     auto loaded = reader->load("alice", LoadOptions{});
     REQUIRE(loaded.ok());
     REQUIRE(loaded->has_value());
-    CHECK((**loaded).events.size() == 4);  // the last session: from session_started on, as Rasa
+    CHECK((**loaded).events.items.size() == 4);  // the last session: from session_started on, as Rasa
     auto listed = reader->list(ListOptions{});
     REQUIRE(listed.ok());
     REQUIRE(listed->size() == 1);

@@ -76,12 +76,12 @@ Json stored_events(const std::string& url, const std::string& sender) {
   REQUIRE(loaded.ok());
   REQUIRE(loaded->has_value());
   CHECK((**loaded).warnings.empty());
-  return (**loaded).events;
+  return (**loaded).events.to_json();
 }
 
 Json expected(const char* json_array) {
   Json out = Json::array();
-  for (const auto& e : test::events_of(json_array)) out.push_back(e->data);
+  for (const auto& e : test::events_of(json_array)) out.push_back(e->data());
   return out;
 }
 

@@ -83,7 +83,7 @@ TEST_CASE("SQLite outbox: events and messages commit together or not at all", "[
     sql(db, "CREATE TRIGGER poison BEFORE INSERT ON convo_outbox WHEN NEW.body = 'poison' "
             "BEGIN SELECT RAISE(ABORT, 'poisoned'); END;");
     REQUIRE(store->replace("u", test::events_of("[]"), {"poison"}));
-    CHECK(store->load("u", all)->value().events.size() == 2);
+    CHECK(store->load("u", all)->value().events.items.size() == 2);
     auto peeked = store->outbox_peek(10);
     REQUIRE(peeked.ok());
     REQUIRE(peeked->size() == 1);

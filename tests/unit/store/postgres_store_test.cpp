@@ -141,15 +141,16 @@ TEST_CASE("PostgreSQL store reads a database Rasa wrote") {
   REQUIRE(loaded.ok());
   REQUIRE(loaded->has_value());
   const auto& conv = **loaded;
-  REQUIRE(conv.events.size() == 3);
-  CHECK(conv.events[0]["confidence"].is_number_float());
-  CHECK(conv.events[2]["text"] == "hé ✓");  // \u escapes decoded
+  REQUIRE(conv.events.items.size() == 3);
+  const Json rows = conv.events.to_json();
+  CHECK(rows[0]["confidence"].is_number_float());
+  CHECK(rows[2]["text"] == "hé ✓");  // \u escapes decoded
   REQUIRE(conv.warnings.size() == 1);       // the broken row is reported with its id, not fatal
   CHECK(conv.warnings[0].rfind("row 4:", 0) == 0);
   auto last = store->load("default", {});
   REQUIRE(last.ok());
   REQUIRE(last->has_value());
-  CHECK((**last).events.size() == 2);  // from the session_started row on
+  CHECK((**last).events.items.size() == 2);  // from the session_started row on
   auto listed = store->list({});
   REQUIRE(listed.ok());
   REQUIRE(listed->size() == 1);
@@ -259,7 +260,7 @@ TEST_CASE("PostgreSQL store: concurrent appends to one conversation lose nothing
   auto loaded = store->load("shared", all);
   REQUIRE(loaded.ok());
   REQUIRE(loaded->has_value());
-  const Json& events = (**loaded).events;
+  const Json events = (**loaded).events.to_json();
   REQUIRE(events.size() == 2 * 2 * kBatches);
   int next[2] = {0, 0};  // each writer's batches appear whole and in its own order
   for (std::size_t i = 0; i < events.size(); i += 2) {

@@ -93,8 +93,8 @@ TEST_CASE("SQLite store reads a database Rasa wrote") {
   REQUIRE(loaded.ok());
   REQUIRE(loaded->has_value());
   const auto& conv = **loaded;
-  REQUIRE(conv.events.size() == 3);
-  CHECK(conv.events[2]["text"] == "hé");  // \u escapes decoded
+  REQUIRE(conv.events.items.size() == 3);
+  CHECK(conv.events.to_json()[2]["text"] == "hé");  // \u escapes decoded
   REQUIRE(conv.warnings.size() == 1);     // the broken row is reported with its id, not fatal
   CHECK(conv.warnings[0].rfind("row 4:", 0) == 0);
 }

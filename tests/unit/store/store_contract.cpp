@@ -32,7 +32,7 @@ const char* kSessionTwo = R"([
 
 Json as_json(const std::vector<EventPtr>& events) {
   Json out = Json::array();
-  for (const auto& e : events) out.push_back(e->data);
+  for (const auto& e : events) out.push_back(e->data());
   return out;
 }
 
@@ -46,7 +46,7 @@ Json load_events(TrackerStore& store, const std::string& sender, const LoadOptio
   auto loaded = store.load(sender, options);
   REQUIRE(loaded.ok());
   REQUIRE(loaded->has_value());
-  return (**loaded).events;
+  return (**loaded).events.to_json();
 }
 
 }  // namespace

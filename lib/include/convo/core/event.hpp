@@ -2,6 +2,7 @@
 // Spec: shared/spec/events-and-trackers.md §1–§4.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -41,11 +42,11 @@ enum class EventType : std::uint8_t {
 // The 2.8 type name an event of this type serialises as ("user", "active_loop", ...).
 std::string_view type_name(EventType type);
 
-// An event as Rasa holds it. `data` is exactly what Rasa 2.8 serialises (keys, key order,
-// defaults), so serialising is free and lossless where Rasa's is.
+// An event as Rasa holds it. `data()` is exactly what Rasa 2.8 serialises (keys, key order,
+// defaults), so serialising is free and lossless where Rasa's is. An event decoded from text that
+// was already in that form keeps the text (compact) and builds `data()` only when first asked.
 struct Event {
   EventType type = EventType::Passthrough;
-  Json data;
   // Parsed but never serialised (Rasa drops them): cancel_reminder's {name, intent, entities},
   // export's {path}.
   Json hidden;
@@ -55,7 +56,25 @@ struct Event {
   bool entities_aliased = false;
   Json own_entities;
 
-  const Json& timestamp() const { return data["timestamp"]; }
+  Event() = default;
+  Event(EventType t, Json d) : type(t), data_(std::move(d)) {}
+  Event(const Event& other);
+  Event& operator=(const Event& other);
+  // An event of `type` whose serialised form is `compact` (dump_compact's text of data()).
+  // `name` is data()'s "name" member (null when absent), answered by get("name") without data().
+  static std::shared_ptr<Event> from_text(EventType type, std::string compact, bool entities_aliased, Json name);
+
+  // The serialised form (parsed from the kept text on first use; safe from several threads).
+  const Json& data() const;
+  // data() to change in place: the kept text is dropped.
+  Json& edit();
+  void set_data(Json d);
+  // Appends the compact JSON text of data() (the kept text when there is one).
+  void append_compact(std::string& out) const;
+  // data() as Python's json.dumps writes it (what SQL rows and broker bodies hold).
+  std::string python_text() const;
+
+  const Json& timestamp() const { return data()["timestamp"]; }
   // A field of the serialised form, or null when absent.
   const Json& get(const char* key) const;
   std::string_view name() const;  // the serialised `event` value
@@ -64,6 +83,13 @@ struct Event {
   Json& nlu_entities();
   const Json& nlu_entities() const;
   Json intent_name() const;
+
+ private:
+  void ensure_data() const;
+  mutable Json data_;
+  mutable std::atomic<bool> have_data_{true};
+  std::string text_;  // compact serialised form, when known
+  Json name_;         // with text_: data()'s "name" (the policies and the fold ask for it often)
 };
 
 using EventPtr = std::shared_ptr<Event>;

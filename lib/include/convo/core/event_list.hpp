@@ -22,6 +22,17 @@ struct ParsedEvents {
 // Parses every item of `list` (which must be a JSON array) and collects all problems.
 ParsedEvents parse_events(const Json& list, const ParseContext& ctx);
 
+// Event objects, each as JSON text in any style (stored rows, a file's items): what the codec
+// decodes without a DOM when the text is already in Rasa's form.
+struct EventTexts {
+  std::vector<std::string> items;
+  Json to_json() const;  // the items parsed (for callers that edit them)
+};
+
+// parse_events over texts (any JSON, objects mostly), with the same results and messages; the
+// texts move into the events they become.
+ParsedEvents parse_events(EventTexts texts, const ParseContext& ctx);
+
 // Serialises events (each event's `data`) into a JSON array.
 Json events_to_json(const std::vector<EventPtr>& events);
 

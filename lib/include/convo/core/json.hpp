@@ -21,8 +21,10 @@ bool py_equal(const Json& a, const Json& b);
 // Python's `str()` of the value, as it appears in Rasa's error messages ('5', 'None', 'True').
 std::string py_str(const Json& v);
 
-// Compact JSON text. `ascii` escapes non-ASCII characters as \uXXXX, like Python's json.dumps.
-std::string dump_compact(const Json& v, bool ascii = false);
+// Compact JSON text as Rasa's HTTP API sends it: "," and ":" separators, UTF-8 as is (invalid
+// bytes as U+FFFD), control characters escaped, floats in Python's repr (the shortest digits that
+// read back the same; nlohmann's own dump sometimes writes one digit more).
+std::string dump_compact(const Json& v);
 
 // JSON text to a value; a syntax error or a number beyond double range ("1e400") is an error
 // (not an exception) whose message is the reason ("syntax error while parsing value - ...",
@@ -41,6 +43,9 @@ std::string dump_python(const Json& v);
 
 // Python's repr() of a double: shortest round-trip digits, fixed notation for exponents -4..15.
 std::string python_float_repr(double d);
+// The same into `buf` (at least kFloatReprSize bytes, not terminated); returns its length.
+constexpr std::size_t kFloatReprSize = 40;
+std::size_t python_float_repr(double d, char* buf);
 
 // The name a JSON type has in a user-facing message: "a string", "an object", "null", ...
 std::string describe_type(const Json& v);

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -71,6 +72,10 @@ class Tracker {
   // current_state() as compact JSON text, written without copying the events (the fast path for
   // output); `events` replaces the verbosity's list when given.
   std::string state_json(Verbosity verbosity, const std::vector<EventPtr>* events = nullptr) const;
+  // The same text handed to `sink` in pieces of about 64 KB (a long conversation is never held
+  // whole as text).
+  void write_state_json(Verbosity verbosity, const std::vector<EventPtr>* events,
+                        const std::function<void(std::string_view)>& sink) const;
   const std::vector<EventPtr>& applied_events() const { return applied_.events(); }
   std::uint64_t applied_generation() const { return applied_.generation(); }
   std::vector<EventPtr> events_after_latest_restart() const;
@@ -104,7 +109,8 @@ class Tracker {
   std::optional<Error> apply_entities(const Event& event);
   std::optional<Error> set_slot(const Json& name, const Json& value);
   void set_slot_value(SlotState& slot, const Json& value);
-  void set_latest_action(const Event& action);
+  void set_latest_action(const EventPtr& action);
+  Json latest_action() const;
   void change_loop_to(const Json& name);
   Json active_loop_name() const;
   void reset();
@@ -122,7 +128,7 @@ class Tracker {
 
   bool paused_ = false;
   Json followup_action_ = "action_listen";
-  Json latest_action_ = Json::object();
+  EventPtr latest_action_event_;  // latest_action is built from it when asked (null: {})
   EventPtr latest_message_;
   EventPtr latest_bot_utterance_;
   Json active_loop_ = Json::object();  // without trigger_message, which is held by reference:

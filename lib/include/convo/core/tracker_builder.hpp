@@ -33,8 +33,17 @@ BuildReport inspect_events(const std::string& sender_id, const Json& events,
                            std::shared_ptr<const Domain> domain, const BuildOptions& options,
                            const ParseContext& ctx);
 
+// The same over event texts (stored rows): decoded without a DOM where they are in Rasa's form.
+BuildReport inspect_events(const std::string& sender_id, EventTexts events,
+                           std::shared_ptr<const Domain> domain, const BuildOptions& options,
+                           const ParseContext& ctx);
+
 // All-or-nothing, as Rasa loads a stored tracker: the first problem is the error.
 Result<std::unique_ptr<Tracker>> build_tracker(const std::string& sender_id, const Json& events,
+                                               std::shared_ptr<const Domain> domain,
+                                               const BuildOptions& options,
+                                               const ParseContext& ctx);
+Result<std::unique_ptr<Tracker>> build_tracker(const std::string& sender_id, EventTexts events,
                                                std::shared_ptr<const Domain> domain,
                                                const BuildOptions& options,
                                                const ParseContext& ctx);

@@ -12,6 +12,7 @@
 
 #include "convo/core/error.hpp"
 #include "convo/core/event.hpp"
+#include "convo/core/event_list.hpp"
 #include "convo/core/json.hpp"
 
 namespace convo {
@@ -27,7 +28,8 @@ struct LoadOptions {
 
 struct StoredConversation {
   std::string sender_id;
-  Json events = Json::array();      // event objects in insertion order, as stored
+  EventTexts events;                  // event objects' JSON texts in insertion order, as stored
+                                      // (compact when they were canonical); each is an object
   std::vector<std::string> warnings;  // rows that could not be read ("row 17: data is not JSON")
 };
 
@@ -164,7 +166,8 @@ struct EventRow {
 };
 EventRow event_row(const Event& event);
 
-// Parses a stored `data` column into an event object; errors say what is wrong with the text.
-Result<Json> parse_row_data(const std::string& data);
+// Checks a stored `data` column holds an event object and gives its text (compact when it is in
+// canonical form, else as stored); errors say what is wrong with the text.
+Result<std::string> row_event_text(std::string_view data);
 
 }  // namespace convo

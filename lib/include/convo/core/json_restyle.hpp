@@ -1,0 +1,37 @@
+// JSON text rewritten in another style without building a value: the event codec's fast path.
+// Stored rows are Python's json.dumps text; tracker JSON is compact; both are the same values. When
+// a text is already in canonical form (numbers as Python's repr writes them, no duplicate keys,
+// valid UTF-8) it can change style token by token, in one pass and without a DOM.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace convo {
+
+enum class JsonStyle {
+  Compact,  // what dump_compact writes: no spaces, UTF-8 as is, control characters escaped
+  Python,   // what dump_python writes: ", " and ": ", everything outside ASCII as \uXXXX
+};
+
+enum class Restyled {
+  Ok,            // `out` holds the value in the new style
+  NotCanonical,  // valid JSON perhaps, but not in a form the styles write back unchanged (a number
+                 // such as 1.50 or 1e2, a duplicate key, a lone surrogate, deep nesting): use a DOM
+  Invalid,       // not JSON at all (the DOM parser gives the reason)
+};
+
+// The shape of an object's text, for deciding whether a whole class of texts is canonical: its
+// members' keys and value kinds, in order, with those of one nested object ("parse_data") inside
+// brackets; and the string value of its "event" member.
+struct JsonOutline {
+  std::string signature;
+  std::string event;  // decoded; empty when absent or not a string
+  std::string name;   // the "name" member's value as written (compact style); empty when absent
+};
+
+// Appends `in` rewritten in `style` to `out` (which is left as it was unless the result is Ok).
+// With `outline`, `in` must be an object and its outline is filled.
+Restyled restyle_json(std::string_view in, JsonStyle style, std::string& out, JsonOutline* outline = nullptr);
+
+}  // namespace convo

@@ -1,0 +1,50 @@
+// EventDecoder (see event_decode.hpp): restyle to compact text with an outline, then either trust
+// the text (its shape was seen in Rasa's form before) or take parse_event's DOM path.
+#include "convo/core/event_decode.hpp"
+
+namespace convo {
+namespace {
+
+// Types whose parse keeps values out of the serialised form or makes new ones (a reminder's
+// date and uuid, cancel_reminder's and export's hidden fields): always through the DOM.
+bool always_parsed(EventType type) {
+  return type == EventType::Reminder || type == EventType::CancelReminder || type == EventType::Export;
+}
+
+}  // namespace
+
+Result<EventPtr> EventDecoder::decode(std::string& text) {
+  compact_.clear();
+  const Restyled restyled = restyle_json(text, JsonStyle::Compact, compact_, &outline_);
+  std::optional<EventType> type;
+  if (restyled == Restyled::Ok) type = event_type_named(outline_.event);
+  if (!type || always_parsed(*type)) {
+    auto parsed = parse_json_text(text);
+    if (std::holds_alternative<JsonProblem>(parsed)) return EventPtr();
+    const Json& object = std::get<Json>(parsed);
+    if (!object.is_object()) return EventPtr();
+    return parse_event(object, ctx_);
+  }
+  std::string key = outline_.event;
+  key += '|';
+  key += outline_.signature;
+  auto seen = verdicts_.find(key);
+  if (seen != verdicts_.end()) {
+    if (seen->second.canonical)  // the text itself when it was compact already (no copy)
+      return Event::from_text(*type, compact_ == text ? std::move(text) : std::string(compact_),
+                              seen->second.entities_aliased,
+                              outline_.name.empty() ? Json() : Json::parse(outline_.name));
+    return parse_event(Json::parse(compact_), ctx_);
+  }
+  // First of its shape: parse_event decides, and the text either is its serialised form or not.
+  auto parsed = parse_event(Json::parse(compact_), ctx_);
+  Verdict verdict;
+  if (parsed && *parsed) {
+    verdict.canonical = dump_compact((**parsed).data()) == compact_;
+    verdict.entities_aliased = (**parsed).entities_aliased;
+  }
+  verdicts_.emplace(std::move(key), verdict);
+  return parsed;
+}
+
+}  // namespace convo

@@ -1,0 +1,180 @@
+// The codec's fast path: JSON text restyled without a DOM (json_restyle) and event texts decoded
+// without one (event_decode) must give exactly what the DOM path gives, for any value and event.
+#include <catch2/catch.hpp>
+#include <cstdint>
+#include <string>
+
+#include "convo/core/event_decode.hpp"
+#include "convo/core/event_list.hpp"
+#include "convo/core/json.hpp"
+#include "convo/core/json_restyle.hpp"
+#include "convo/core/tracker_builder.hpp"
+
+using namespace convo;
+
+namespace {
+
+std::uint32_t next(std::uint64_t& state) {
+  state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+  return static_cast<std::uint32_t>(state >> 33);
+}
+
+// A random JSON value with awkward strings (escapes, controls, DEL, non-ASCII, astral) and
+// numbers of every kind.
+Json random_value(std::uint64_t& s, int depth) {
+  static const char* const strings[] = {"", "a", "quote\"back\\slash", "tab\there\nnl\r\b\f", "\x01\x1f\x7f",
+                                        "é✓", "😀 astral", "/slash", "utf8 ü and \\u0041"};
+  switch (next(s) % (depth > 3 ? 6 : 8)) {
+    case 0: return nullptr;
+    case 1: return next(s) % 2 == 0;
+    case 2: return static_cast<std::int64_t>(next(s)) - (1 << 30);
+    case 3: {
+      const double values[] = {0.0, -0.0, 1.0, 0.1, 1e-05, 1e16, 1630570552.676422, 123456789.123, 2.5e-300, -7.25};
+      return values[next(s) % 10] * (next(s) % 3 == 0 ? 3.7 : 1.0);
+    }
+    case 4: return strings[next(s) % 9];
+    case 5: return static_cast<std::uint64_t>(18446744073709551615ULL) - next(s);
+    case 6: {
+      Json a = Json::array();
+      for (std::uint32_t n = next(s) % 4; n > 0; --n) a.push_back(random_value(s, depth + 1));
+      return a;
+    }
+    default: {
+      Json o = Json::object();
+      for (std::uint32_t n = next(s) % 4; n > 0; --n) o[strings[next(s) % 9] + std::to_string(n)] = random_value(s, depth + 1);
+      return o;
+    }
+  }
+}
+
+std::string restyled(std::string_view in, JsonStyle style) {
+  std::string out;
+  REQUIRE(restyle_json(in, style, out) == Restyled::Ok);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("restyle_json turns json.dumps text into compact text and back, as the dumpers write them", "[codec]") {
+  std::uint64_t seed = 42;
+  for (int i = 0; i < 2000; ++i) {
+    const Json v = random_value(seed, 0);
+    const std::string python = dump_python(v), compact = dump_compact(v);
+    INFO(python);
+    CHECK(restyled(python, JsonStyle::Compact) == compact);
+    CHECK(restyled(compact, JsonStyle::Python) == python);
+    CHECK(restyled(python, JsonStyle::Python) == python);
+    CHECK(restyled(compact, JsonStyle::Compact) == compact);
+  }
+  // Whitespace anywhere a JSON text allows it.
+  CHECK(restyled(" {\n\t\"a\" :\r[ 1 , {} ,[]] } ", JsonStyle::Compact) == R"({"a":[1,{},[]]})");
+}
+
+TEST_CASE("restyle_json leaves to the DOM what the dumpers would write differently, and rejects what is not JSON", "[codec]") {
+  std::string out = "kept";
+  for (const char* text : {"1.50", "1e2", "1E+16", "0.10", "-0", "[1.0, 2.000]", R"({"a": 1, "a": 2})",
+                           R"("\ud800")", R"("\udc00x")", "\"\xff\"", "\"\xc0\x80\"", "123456789012345678901",
+                           "-9223372036854775809"}) {
+    INFO(text);
+    CHECK(restyle_json(text, JsonStyle::Compact, out) == Restyled::NotCanonical);
+  }
+  for (const char* text : {"", "{", "[1,]", "{\"a\" 1}", "01", "1.", "-", "tru", "\"a\nb\"", "[1] x", "\"\\x\"", "NaN"}) {
+    INFO(text);
+    CHECK(restyle_json(text, JsonStyle::Compact, out) == Restyled::Invalid);
+  }
+  CHECK(out == "kept");  // nothing appended by a failure
+  CHECK(restyle_json("9223372036854775807", JsonStyle::Compact, out) == Restyled::Ok);
+  CHECK(restyle_json("18446744073709551615", JsonStyle::Compact, out) == Restyled::Ok);
+}
+
+TEST_CASE("the outline: keys, value kinds and parse_data's members; the event name and the name member", "[codec]") {
+  std::string out;
+  JsonOutline outline;
+  REQUIRE(restyle_json(R"({"event": "user", "timestamp": 0, "parse_data": {"intent": {}, "entities": [1]}, "name": "x\"y"})",
+                       JsonStyle::Compact, out, &outline) == Restyled::Ok);
+  CHECK(outline.event == "user");
+  CHECK(outline.name == R"("x\"y")");
+  CHECK(outline.signature == R"("event"S"timestamp"0"parse_data"("intent"o"entities"A)O"name"S)");
+  CHECK(restyle_json("[1]", JsonStyle::Compact, out, &outline) == Restyled::NotCanonical);
+}
+
+TEST_CASE("EventDecoder gives parse_event's events, keeping text already in Rasa's form", "[codec]") {
+  const ParseContext ctx{[] { return 7.5; }, [] { return std::string("uuid-1"); }};
+  const std::string events[] = {
+      // in Rasa's form (as stored): kept as text
+      R"({"event": "action", "timestamp": 1.5, "name": "utter_greet", "policy": null, "confidence": 1.0, "action_text": null, "hide_rule_turn": false})",
+      R"({"event": "user", "timestamp": 2, "text": "hi", "parse_data": {"intent": {"name": "greet", "confidence": 0.9}, "entities": [{"entity": "e", "value": "v"}], "text": "hi", "message_id": "m", "metadata": {}}, "input_channel": "rest", "message_id": "m", "metadata": {}})",
+      R"({"event": "slot", "timestamp": 3, "name": "s", "value": {"k": [1, "é"]}})",
+      // the same shapes again: the verdict is reused
+      R"({"event": "action", "timestamp": 4.25, "name": "action_listen", "policy": "p", "confidence": 0.5, "action_text": null, "hide_rule_turn": true})",
+      // not in Rasa's form: defaults missing, legacy names, falsy timestamps, other key order
+      R"({"event": "action", "name": "a"})",
+      R"({"event": "form", "timestamp": 5, "name": "f"})",
+      R"({"event": "slot", "timestamp": 0, "name": "s", "value": 1})",
+      R"({"timestamp": 6, "event": "slot", "name": "s", "value": 1})",
+      R"({"event": "bot", "timestamp": 7, "text": "t", "data": null})",
+      R"({"event": "reminder", "timestamp": 8, "intent": "i", "date_time": "2021-01-01T00:00:00"})",
+      R"({"event": "flow_started", "timestamp": 9, "flow_id": "x"})",
+  };
+  EventDecoder decoder(ctx);
+  for (int round = 0; round < 2; ++round) {
+    for (const auto& text : events) {
+      INFO(text);
+      std::string input = round == 0 ? text : restyled(text, JsonStyle::Compact);
+      auto fast = decoder.decode(input);
+      auto slow = parse_event(Json::parse(text), ctx);
+      REQUIRE(fast);
+      REQUIRE(slow);
+      REQUIRE(*fast);
+      CHECK((**fast).type == (**slow).type);
+      CHECK(dump_compact((**fast).data()) == dump_compact((**slow).data()));
+      std::string a, b;
+      (**fast).append_compact(a);
+      (**slow).append_compact(b);
+      CHECK(a == b);
+      CHECK((**fast).python_text() == dump_python((**slow).data()));
+      CHECK((**fast).get("name") == (**slow).get("name"));
+      CHECK((**fast).entities_aliased == (**slow).entities_aliased);
+      CHECK(events_equal(**fast, **slow));
+    }
+  }
+  // Not an event object: null, and the text is left for the caller's message.
+  std::string not_json = "{oops";
+  auto none = decoder.decode(not_json);
+  REQUIRE(none);
+  CHECK_FALSE(*none);
+  CHECK(not_json == "{oops");
+}
+
+TEST_CASE("a conversation built from texts equals one built from the DOM, problems included", "[codec]") {
+  const ParseContext ctx{[] { return 7.5; }, [] { return std::string("uuid-1"); }};
+  Json list = Json::parse(R"([
+    {"event": "action", "timestamp": 1, "name": "action_session_start", "policy": null, "confidence": 1.0, "action_text": null, "hide_rule_turn": false},
+    {"event": "session_started", "timestamp": 1},
+    {"event": "user", "timestamp": 2, "text": "hi", "parse_data": {"intent": {"name": "greet"}, "entities": [{"entity": "a", "value": 1}]}},
+    {"event": "entities", "timestamp": 2.5, "entities": [{"entity": "b", "value": 2}]},
+    {"event": "active_loop", "timestamp": 3, "name": "form"},
+    {"event": "action", "timestamp": 4, "name": "form", "policy": null, "confidence": null, "action_text": null, "hide_rule_turn": false},
+    {"event": "slot", "timestamp": 5, "name": "x", "value": [1, 2]},
+    {"event": "topic", "timestamp": 6},
+    {"no": "event"},
+    {"event": "action", "timestamp": 7, "name": "form", "policy": null, "confidence": null, "action_text": null, "hide_rule_turn": false}
+  ])");
+  EventTexts texts;
+  for (const auto& e : list) texts.items.push_back(dump_python(e));
+  BuildReport dom = inspect_events("c", list, nullptr, BuildOptions{}, ctx);
+  BuildReport text = inspect_events("c", texts, nullptr, BuildOptions{}, ctx);
+  CHECK(text.warnings == dom.warnings);
+  CHECK(text.errors == dom.errors);
+  for (auto v : {Verbosity::None, Verbosity::Applied, Verbosity::AfterRestart, Verbosity::All})
+    CHECK(text.tracker->state_json(v) == dom.tracker->state_json(v));
+
+  // An item Rasa refuses is refused by both, with the same message.
+  texts.items.push_back(R"({"event": "user", "timestamp": 8, "parse_data": null})");
+  list.push_back(Json::parse(texts.items.back()));
+  auto a = build_tracker("c", list, nullptr, BuildOptions{}, ctx);
+  auto b = build_tracker("c", texts, nullptr, BuildOptions{}, ctx);
+  REQUIRE_FALSE(a);
+  REQUIRE_FALSE(b);
+  CHECK(b.error().message == a.error().message);
+}
