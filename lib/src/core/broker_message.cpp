@@ -1,5 +1,7 @@
 #include "convo/core/broker_message.hpp"
 
+#include "convo/core/json_restyle.hpp"
+
 namespace convo {
 
 std::string broker_body(const std::string& sender_id, const Event& event, BodyOrder order) {
@@ -22,7 +24,28 @@ std::vector<std::string> broker_bodies(const std::string& sender_id, const std::
 }
 
 ClassifiedMessage classify_message(const std::string& body, const ParseContext& ctx) {
+  EventDecoder decoder(ctx);
+  return classify_message(body, decoder);
+}
+
+ClassifiedMessage classify_message(const std::string& body, EventDecoder& decoder) {
   ClassifiedMessage out;
+  {  // The fast path: the body restyled once, its sender_id cut out, the rest decoded as text.
+    std::string event_text;
+    JsonOutline outline;
+    if (restyle_json(body, JsonStyle::Compact, event_text, &outline) == Restyled::Ok && outline.sender_kind == 'S') {
+      event_text.erase(outline.sender_begin, outline.sender_end - outline.sender_begin);
+      auto event = decoder.decode(event_text);
+      if (event && *event) {
+        out.sender_id = Json::parse(outline.sender_id).get<std::string>();
+        out.event = std::move(*event);
+        out.ok = true;
+        return out;
+      }
+    }
+  }
+  // Anything else: the DOM, which also says what is wrong.
+  const ParseContext& ctx = decoder.context();
   auto parsed = parse_json_text(body);
   if (auto* problem = std::get_if<JsonProblem>(&parsed)) {
     out.reason = "not JSON: " + problem->reason;

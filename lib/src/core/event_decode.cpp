@@ -25,7 +25,8 @@ Result<EventPtr> EventDecoder::decode(std::string& text) {
     if (!object.is_object()) return EventPtr();
     return parse_event(object, ctx_);
   }
-  std::string key = outline_.event;
+  std::string& key = key_;  // reused: no allocation per event
+  key.assign(outline_.event);
   key += '|';
   key += outline_.signature;
   auto seen = verdicts_.find(key);
@@ -43,7 +44,7 @@ Result<EventPtr> EventDecoder::decode(std::string& text) {
     verdict.canonical = dump_compact((**parsed).data()) == compact_;
     verdict.entities_aliased = (**parsed).entities_aliased;
   }
-  verdicts_.emplace(std::move(key), verdict);
+  verdicts_.emplace(key, verdict);
   return parsed;
 }
 

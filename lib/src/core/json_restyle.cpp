@@ -19,6 +19,10 @@ struct Restyler {
   std::string_view in;
   JsonStyle style;
   std::string& out;
+  // The keys of the objects being read, innermost last (offsets in `out`, which may move), and
+  // scratch for checking a large object's keys: reused, so an object costs no allocation.
+  std::vector<std::pair<std::size_t, std::size_t>>& keys;
+  std::vector<std::string_view>& names;
   std::size_t pos = 0;
   Restyled problem = Restyled::Ok;
 
@@ -297,7 +301,8 @@ struct Restyler {
       return true;
     }
     *kind = 'O';
-    std::vector<std::pair<std::size_t, std::size_t>> keys;  // offsets in `out` (it may move)
+    const std::size_t base = keys.size();
+    bool sender_first = false;
     for (bool first = true;; first = false) {
       if (!first) out += item_sep();
       skip_ws();
@@ -325,6 +330,13 @@ struct Restyler {
       if (top && key == "\"event\"" && k == 'S')
         top->event.assign(out, value_start + 1, out.size() - value_start - 2);
       if (top && key == "\"name\"") top->name.assign(out, value_start, out.size() - value_start);
+      if (top && key == "\"sender_id\"") {
+        top->sender_id.assign(out, value_start, out.size() - value_start);
+        top->sender_kind = k;
+        top->sender_begin = first ? key_start : key_start - std::string_view(item_sep()).size();
+        top->sender_end = out.size();
+        sender_first = first;
+      }
       skip_ws();
       if (pos >= in.size()) return fail(Restyled::Invalid);
       if (in[pos] == '}') break;
@@ -332,19 +344,23 @@ struct Restyler {
       ++pos;
     }
     ++pos;
+    // A leading sender_id takes the separator after it (when a member follows).
+    if (top && sender_first && top->sender_end < out.size()) top->sender_end += std::string_view(item_sep()).size();
     out += '}';
     // Duplicate keys: Python keeps the last value at the first place; leave that to the DOM.
-    std::vector<std::string_view> names;
-    names.reserve(keys.size());
-    for (auto [at, len] : keys) names.emplace_back(out.data() + at, len);
-    if (names.size() <= 16) {
-      for (std::size_t i = 1; i < names.size(); ++i)
+    const std::size_t count = keys.size() - base;
+    auto key_at = [&](std::size_t i) { return std::string_view(out.data() + keys[base + i].first, keys[base + i].second); };
+    if (count <= 16) {
+      for (std::size_t i = 1; i < count; ++i)
         for (std::size_t j = 0; j < i; ++j)
-          if (names[i] == names[j]) return fail(Restyled::NotCanonical);
+          if (key_at(i) == key_at(j)) return fail(Restyled::NotCanonical);
     } else {
+      names.clear();
+      for (std::size_t i = 0; i < count; ++i) names.push_back(key_at(i));
       std::sort(names.begin(), names.end());
       if (std::adjacent_find(names.begin(), names.end()) != names.end()) return fail(Restyled::NotCanonical);
     }
+    keys.resize(base);
     return true;
   }
 };
@@ -353,7 +369,11 @@ struct Restyler {
 
 Restyled restyle_json(std::string_view in, JsonStyle style, std::string& out, JsonOutline* outline) {
   const std::size_t mark = out.size();
-  Restyler r{in, style, out};
+  thread_local std::vector<std::pair<std::size_t, std::size_t>> keys;
+  thread_local std::vector<std::string_view> names;
+  keys.clear();
+  out.reserve(mark + in.size() + in.size() / 8 + 16);
+  Restyler r{in, style, out, keys, names};
   r.skip_ws();
   char kind = 0;
   bool ok;
@@ -361,6 +381,8 @@ Restyled restyle_json(std::string_view in, JsonStyle style, std::string& out, Js
     outline->signature.clear();
     outline->event.clear();
     outline->name.clear();
+    outline->sender_id.clear();
+    outline->sender_kind = 0;
     if (r.pos >= in.size() || in[r.pos] != '{') {
       ok = r.value(0, &kind, nullptr, nullptr) ? r.fail(Restyled::NotCanonical) : false;
     } else {

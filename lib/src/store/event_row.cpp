@@ -30,7 +30,6 @@ EventRow event_row(const Event& event) {
 
 Result<std::string> row_event_text(std::string_view data) {
   std::string compact;
-  compact.reserve(data.size());
   JsonOutline outline;
   if (restyle_json(data, JsonStyle::Compact, compact, &outline) == Restyled::Ok) return compact;
   // Rasa's writer may emit bare NaN/Infinity for non-finite floats; nlohmann rejects those, so

@@ -60,7 +60,7 @@ class NdjsonSink final : public IngestSink {
     std::string text;
     std::vector<std::string> dead;
     for (const auto& message : batch) {
-      ClassifiedMessage c = classify_message(message.body, ctx_);
+      ClassifiedMessage c = classify_message(message.body, decoder_);
       if (c.ok) {
         text += broker_body(c.sender_id, *c.event, BodyOrder::Live);
         text += '\n';
@@ -89,6 +89,7 @@ class NdjsonSink final : public IngestSink {
   std::unique_ptr<DeadLetterFile> dead_letters_;
   std::function<void(const std::string&)> warn_;
   ParseContext ctx_;
+  EventDecoder decoder_{ctx_};  // after ctx_, which it refers to
 };
 
 }  // namespace

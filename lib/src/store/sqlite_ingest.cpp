@@ -178,7 +178,7 @@ class SqliteIngest final : public IngestSink {
         auto& next = next_offsets[{message.topic, message.partition}];
         next = std::max(next, message.offset + 1);
       }
-      ClassifiedMessage c = classify_message(message.body, ctx_);
+      ClassifiedMessage c = classify_message(message.body, decoder_);
       if (!c.ok) {
         ++counts.malformed;
         if (dead_letters_) {
@@ -230,6 +230,7 @@ class SqliteIngest final : public IngestSink {
   std::string path_;
   std::unique_ptr<DeadLetterFile> dead_letters_;
   ParseContext ctx_;
+  EventDecoder decoder_{ctx_};  // after ctx_, which it refers to
   EVP_MD_CTX* md_;
   Statement begin_, commit_, rollback_, find_, insert_event_, insert_ingest_, insert_dead_, upsert_offset_,
       read_offset_;

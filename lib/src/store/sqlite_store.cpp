@@ -142,7 +142,7 @@ Result<std::optional<StoredConversation>> SqliteStore::load(const std::string& s
   conv.sender_id = sender_id;
   int rc;
   while ((rc = st.step()) == SQLITE_ROW) {
-    auto event = row_event_text(st.text(1));
+    auto event = row_event_text(st.text_view(1));
     if (!event) {
       conv.warnings.push_back("row " + std::to_string(st.int64(0)) + ": " + event.error().message + "; skipped");
       continue;

@@ -67,6 +67,11 @@ class Statement {
     auto p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
     return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col))) : std::string();
   }
+  // The column's text in SQLite's own buffer: valid until the next step or reset.
+  std::string_view text_view(int col) const {
+    auto p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+    return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col))) : std::string_view();
+  }
   std::int64_t int64(int col) const { return sqlite3_column_int64(stmt_, col); }
   Json number(int col) const {
     return sqlite3_column_type(stmt_, col) == SQLITE_NULL ? Json() : Json(sqlite3_column_double(stmt_, col));

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "convo/core/broker_message.hpp"
 #include "convo/core/event_decode.hpp"
 #include "convo/core/event_list.hpp"
 #include "convo/core/json.hpp"
@@ -177,4 +178,26 @@ TEST_CASE("a conversation built from texts equals one built from the DOM, proble
   REQUIRE_FALSE(a);
   REQUIRE_FALSE(b);
   CHECK(b.error().message == a.error().message);
+}
+
+TEST_CASE("a broker body's sender_id is cut out wherever it sits, in either style", "[codec]") {
+  const ParseContext ctx{[] { return 7.5; }, [] { return std::string("uuid-1"); }};
+  EventDecoder decoder(ctx);
+  const std::string want = R"({"event":"slot","timestamp":1.5,"name":"s","value":[1,"é"]})";
+  for (const char* body : {R"({"sender_id": "c\u00e9", "event": "slot", "timestamp": 1.5, "name": "s", "value": [1, "\u00e9"]})",
+                           R"({"event":"slot","sender_id":"cé","timestamp":1.5,"name":"s","value":[1,"é"]})",
+                           R"({"event": "slot", "timestamp": 1.5, "name": "s", "value": [1, "é"], "sender_id": "cé"})"}) {
+    INFO(body);
+    ClassifiedMessage c = classify_message(body, decoder);
+    REQUIRE(c.ok);
+    CHECK(c.sender_id == "cé");
+    std::string text;
+    c.event->append_compact(text);
+    CHECK(text == want);
+  }
+  // Only the sender: no event; not a string: the DOM path gives the reason.
+  CHECK_FALSE(classify_message(R"({"sender_id": "x"})", decoder).ok);
+  ClassifiedMessage bad = classify_message(R"({"sender_id": 5, "event": "restart"})", decoder);
+  CHECK_FALSE(bad.ok);
+  CHECK(bad.reason == "sender_id is a number, not a conversation id");
 }

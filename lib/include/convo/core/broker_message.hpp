@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "convo/core/event.hpp"
+#include "convo/core/event_decode.hpp"
 
 namespace convo {
 
@@ -49,6 +50,8 @@ struct ClassifiedMessage {
   std::string reason;      // when !ok: "not JSON: …", "no sender_id", "invalid event: …"
 };
 ClassifiedMessage classify_message(const std::string& body, const ParseContext& ctx);
+// The same with a decoder kept across messages (a consumer's: it learns each event shape once).
+ClassifiedMessage classify_message(const std::string& body, EventDecoder& decoder);
 
 // The export id header of a message, or "" when it has none.
 std::string export_id_of(const InboundMessage& message);

@@ -15,6 +15,7 @@ namespace convo {
 class EventDecoder {
  public:
   explicit EventDecoder(const ParseContext& ctx) : ctx_(ctx) {}
+  const ParseContext& context() const { return ctx_; }
 
   // What parse_event gives for the object this text holds. Null (no event, as parse_event) also
   // when the text is not a JSON object: callers that report problems check those with the DOM.
@@ -32,7 +33,7 @@ class EventDecoder {
   };
   const ParseContext& ctx_;
   std::unordered_map<std::string, Verdict> verdicts_;
-  std::string compact_;
+  std::string compact_, key_;
   JsonOutline outline_;
 };
 

@@ -28,6 +28,12 @@ struct JsonOutline {
   std::string signature;
   std::string event;  // decoded; empty when absent or not a string
   std::string name;   // the "name" member's value as written (compact style); empty when absent
+  // The "sender_id" member (broker bodies carry it beside the event's own members): its value as
+  // written and its kind letter (0 when absent), and the bytes of the output that hold the member
+  // with one separator, so that cutting them leaves the event's object.
+  std::string sender_id;
+  char sender_kind = 0;
+  std::size_t sender_begin = 0, sender_end = 0;
 };
 
 // Appends `in` rewritten in `style` to `out` (which is left as it was unless the result is Ok).
