@@ -57,7 +57,8 @@ Event::Event(const Event& other)
       own_entities(other.own_entities),
       data_(other.data()),
       text_(other.text_),
-      name_(other.name_) {}
+      name_(other.name_),
+      timestamp_(other.timestamp_) {}
 
 Event& Event::operator=(const Event& other) {
   if (this != &other) {
@@ -69,17 +70,20 @@ Event& Event::operator=(const Event& other) {
     have_data_.store(true, std::memory_order_release);
     text_ = other.text_;
     name_ = other.name_;
+    timestamp_ = other.timestamp_;
   }
   return *this;
 }
 
-std::shared_ptr<Event> Event::from_text(EventType type, std::string compact, bool entities_aliased, Json name) {
+std::shared_ptr<Event> Event::from_text(EventType type, std::string compact, bool entities_aliased, Json name,
+                                        Json timestamp) {
   auto e = std::make_shared<Event>();
   e->type = type;
   e->text_ = std::move(compact);
   e->have_data_.store(false, std::memory_order_relaxed);
   e->entities_aliased = entities_aliased;
   e->name_ = std::move(name);
+  e->timestamp_ = std::move(timestamp);
   if (type == EventType::User) e->own_entities = Json::array();
   return e;
 }
@@ -127,13 +131,19 @@ std::string Event::python_text() const {
 }
 
 const Json& Event::get(const char* key) const {
-  if (!have_data_.load(std::memory_order_acquire) && std::string_view(key) == "name") return name_;
+  if (!have_data_.load(std::memory_order_acquire)) {
+    const std::string_view k(key);
+    if (k == "name") return name_;
+    if (k == "timestamp") return timestamp_;
+  }
   const Json& d = data();
   auto it = d.find(key);
   return it == d.end() ? null_json() : *it;
 }
 
 std::string_view Event::name() const {
+  // A kept text is Rasa's form, whose event name is the type's (3.x types keep their own).
+  if (!have_data_.load(std::memory_order_acquire) && type != EventType::Passthrough) return type_name(type);
   const Json& n = get("event");
   return n.is_string() ? std::string_view(n.get_ref<const std::string&>()) : std::string_view();
 }

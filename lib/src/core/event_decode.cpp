@@ -34,7 +34,8 @@ Result<EventPtr> EventDecoder::decode(std::string& text) {
     if (seen->second.canonical)  // the text itself when it was compact already (no copy)
       return Event::from_text(*type, compact_ == text ? std::move(text) : std::string(compact_),
                               seen->second.entities_aliased,
-                              outline_.name.empty() ? Json() : Json::parse(outline_.name));
+                              outline_.name.empty() ? Json() : Json::parse(outline_.name),
+                              outline_.timestamp.empty() ? Json() : Json::parse(outline_.timestamp));
     return parse_event(Json::parse(compact_), ctx_);
   }
   // First of its shape: parse_event decides, and the text either is its serialised form or not.

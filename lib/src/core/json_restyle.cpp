@@ -330,6 +330,7 @@ struct Restyler {
       if (top && key == "\"event\"" && k == 'S')
         top->event.assign(out, value_start + 1, out.size() - value_start - 2);
       if (top && key == "\"name\"") top->name.assign(out, value_start, out.size() - value_start);
+      if (top && key == "\"timestamp\"") top->timestamp.assign(out, value_start, out.size() - value_start);
       if (top && key == "\"sender_id\"") {
         top->sender_id.assign(out, value_start, out.size() - value_start);
         top->sender_kind = k;
@@ -381,6 +382,7 @@ Restyled restyle_json(std::string_view in, JsonStyle style, std::string& out, Js
     outline->signature.clear();
     outline->event.clear();
     outline->name.clear();
+    outline->timestamp.clear();
     outline->sender_id.clear();
     outline->sender_kind = 0;
     if (r.pos >= in.size() || in[r.pos] != '{') {

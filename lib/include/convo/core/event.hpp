@@ -61,8 +61,10 @@ struct Event {
   Event(const Event& other);
   Event& operator=(const Event& other);
   // An event of `type` whose serialised form is `compact` (dump_compact's text of data()).
-  // `name` is data()'s "name" member (null when absent), answered by get("name") without data().
-  static std::shared_ptr<Event> from_text(EventType type, std::string compact, bool entities_aliased, Json name);
+  // `name` and `timestamp` are data()'s members of those names (null when absent), answered by
+  // get() and timestamp() without building data().
+  static std::shared_ptr<Event> from_text(EventType type, std::string compact, bool entities_aliased, Json name,
+                                          Json timestamp);
 
   // The serialised form (parsed from the kept text on first use; safe from several threads).
   const Json& data() const;
@@ -74,7 +76,7 @@ struct Event {
   // data() as Python's json.dumps writes it (what SQL rows and broker bodies hold).
   std::string python_text() const;
 
-  const Json& timestamp() const { return data()["timestamp"]; }
+  const Json& timestamp() const { return get("timestamp"); }
   // A field of the serialised form, or null when absent.
   const Json& get(const char* key) const;
   std::string_view name() const;  // the serialised `event` value
@@ -90,6 +92,7 @@ struct Event {
   mutable std::atomic<bool> have_data_{true};
   std::string text_;  // compact serialised form, when known
   Json name_;         // with text_: data()'s "name" (the policies and the fold ask for it often)
+  Json timestamp_;    // and its "timestamp" (stores' row columns, latest_event_time)
 };
 
 using EventPtr = std::shared_ptr<Event>;

@@ -28,6 +28,7 @@ struct JsonOutline {
   std::string signature;
   std::string event;  // decoded; empty when absent or not a string
   std::string name;   // the "name" member's value as written (compact style); empty when absent
+  std::string timestamp;  // the same for "timestamp"
   // The "sender_id" member (broker bodies carry it beside the event's own members): its value as
   // written and its kind letter (0 when absent), and the bytes of the output that hold the member
   // with one separator, so that cutting them leaves the event's object.
