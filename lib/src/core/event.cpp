@@ -108,6 +108,19 @@ Json& Event::edit() {
   return data_;
 }
 
+void Event::keep_as_text() {
+  if (!have_data_.load(std::memory_order_acquire)) return;
+  text_ = dump_compact(data_);
+  auto member = [&](const char* key) {
+    auto it = data_.find(key);
+    return it == data_.end() ? Json() : *it;
+  };
+  name_ = member("name");
+  timestamp_ = member("timestamp");
+  data_ = Json();
+  have_data_.store(false, std::memory_order_release);
+}
+
 void Event::set_data(Json d) {
   data_ = std::move(d);
   have_data_.store(true, std::memory_order_release);

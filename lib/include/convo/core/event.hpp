@@ -70,6 +70,9 @@ struct Event {
   const Json& data() const;
   // data() to change in place: the kept text is dropped.
   Json& edit();
+  // Keeps data() as its compact text only, freeing the DOM (a tenth of the memory): for events no
+  // other thread can be reading, such as a turn's new events before the conversation is cached.
+  void keep_as_text();
   void set_data(Json d);
   // Appends the compact JSON text of data() (the kept text when there is one).
   void append_compact(std::string& out) const;
