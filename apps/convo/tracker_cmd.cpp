@@ -33,9 +33,10 @@ struct Gathered {
 
 Result<Gathered> gather_events(const ReadOptions& opt, TrackerStore* store, std::string& source) {
   if (!store) {
-    auto input = read_event_input(opt.events_path, source);
+    auto input = read_event_input(opt.events_path, source, true);
     if (!input) return input.error();
     std::string sender = !opt.sender_id.empty() ? opt.sender_id : input->sender_id.value_or("default");
+    if (input->as_texts) return Gathered{sender, std::move(input->texts)};
     return Gathered{sender, std::move(input->events)};
   }
   LoadOptions load;

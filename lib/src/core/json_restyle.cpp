@@ -25,6 +25,9 @@ struct Restyler {
   std::vector<std::string_view>& names;
   std::size_t pos = 0;
   Restyled problem = Restyled::Ok;
+  // Not strict: numbers and duplicate keys the dumpers would write otherwise are copied as they
+  // are instead of failing (for splitting a file into items the decoder then checks one by one).
+  bool strict = true;
 
   bool fail(Restyled r) {
     problem = r;
@@ -208,31 +211,41 @@ struct Restyler {
       is_float = true;
     }
     std::string_view token = in.substr(start, pos - start);
+    *kind = canonical_number(token, is_float, int_digits);
+    // Beyond a double's range: the DOM reports it (with its place), never copied along.
+    if (*kind == 'X') return fail(Restyled::Invalid);
+    if (*kind == 0) {
+      if (strict) return fail(Restyled::NotCanonical);
+      *kind = '9';  // copied as it is: the decoder, strict, sends it to the DOM
+    }
+    out.append(token);
+    return true;
+  }
+  // '0' or '9' (zero or not) for a number token both dumpers write as it is; 0 for any other;
+  // 'X' for a float out of a double's range.
+  static char canonical_number(std::string_view token, bool is_float, std::size_t int_digits) {
     if (!is_float) {
       // Whatever a 64-bit integer holds (nlohmann reads larger ones as floats).
-      if (token == "-0") return fail(Restyled::NotCanonical);
+      if (token == "-0") return 0;
       if (int_digits > 18) {
         std::int64_t i64;
         std::uint64_t u64;
         const char* end = token.data() + token.size();
         auto r = std::from_chars(token.data(), end, i64);
         if (r.ec != std::errc() || r.ptr != end) {
-          if (token[0] == '-') return fail(Restyled::NotCanonical);
+          if (token[0] == '-') return 0;
           r = std::from_chars(token.data(), end, u64);
-          if (r.ec != std::errc() || r.ptr != end) return fail(Restyled::NotCanonical);
+          if (r.ec != std::errc() || r.ptr != end) return 0;
         }
       }
-      *kind = token == "0" ? '0' : '9';
-    } else {
-      double d = 0;
-      auto res = std::from_chars(token.data(), token.data() + token.size(), d);
-      if (res.ec != std::errc() || res.ptr != token.data() + token.size()) return fail(Restyled::NotCanonical);
-      char repr[kFloatReprSize];
-      if (std::string_view(repr, python_float_repr(d, repr)) != token) return fail(Restyled::NotCanonical);
-      *kind = d == 0 ? '0' : '9';
+      return token == "0" ? '0' : '9';
     }
-    out.append(token);
-    return true;
+    double d = 0;
+    auto res = std::from_chars(token.data(), token.data() + token.size(), d);
+    if (res.ec != std::errc() || res.ptr != token.data() + token.size()) return 'X';  // 1e400
+    char repr[kFloatReprSize];
+    if (std::string_view(repr, python_float_repr(d, repr)) != token) return 0;
+    return d == 0 ? '0' : '9';
   }
   bool literal(std::string_view word, char kind, char* out_kind) {
     if (in.substr(pos, word.size()) != word) return fail(Restyled::Invalid);
@@ -349,7 +362,7 @@ struct Restyler {
     if (top && sender_first && top->sender_end < out.size()) top->sender_end += std::string_view(item_sep()).size();
     out += '}';
     // Duplicate keys: Python keeps the last value at the first place; leave that to the DOM.
-    const std::size_t count = keys.size() - base;
+    const std::size_t count = strict ? keys.size() - base : 0;
     auto key_at = [&](std::size_t i) { return std::string_view(out.data() + keys[base + i].first, keys[base + i].second); };
     if (count <= 16) {
       for (std::size_t i = 1; i < count; ++i)
@@ -367,6 +380,41 @@ struct Restyler {
 };
 
 }  // namespace
+
+Restyled restyle_json_items(std::string_view in, JsonStyle style, std::vector<std::string>& items) {
+  thread_local std::vector<std::pair<std::size_t, std::size_t>> keys;
+  thread_local std::vector<std::string_view> names;
+  keys.clear();
+  std::string out;
+  Restyler r{in, style, out, keys, names};
+  r.strict = false;
+  std::vector<std::string> found;
+  r.skip_ws();
+  if (r.pos >= in.size() || in[r.pos] != '[') return Restyled::Invalid;
+  ++r.pos;
+  r.skip_ws();
+  if (r.pos < in.size() && in[r.pos] == ']') {
+    ++r.pos;
+  } else {
+    for (;;) {
+      r.skip_ws();
+      out.clear();
+      char kind;
+      if (!r.value(1, &kind, nullptr, nullptr)) return r.problem;
+      found.push_back(out);
+      r.skip_ws();
+      if (r.pos >= in.size()) return Restyled::Invalid;
+      if (in[r.pos] == ']') break;
+      if (in[r.pos] != ',') return Restyled::Invalid;
+      ++r.pos;
+    }
+    ++r.pos;
+  }
+  r.skip_ws();
+  if (r.pos != in.size()) return Restyled::Invalid;
+  items = std::move(found);
+  return Restyled::Ok;
+}
 
 Restyled restyle_json(std::string_view in, JsonStyle style, std::string& out, JsonOutline* outline) {
   const std::size_t mark = out.size();

@@ -1,5 +1,7 @@
 #include "convo/io/event_source.hpp"
 
+#include "convo/core/json_restyle.hpp"
+
 #include <cctype>
 
 #include "convo/core/text.hpp"
@@ -55,7 +57,7 @@ Result<Json> parse_json_document(std::string_view text, const std::string& sourc
   return parse_at(text, source, 0, text);
 }
 
-Result<EventInput> parse_event_input(std::string_view text, const std::string& source) {
+Result<EventInput> parse_event_input(std::string_view text, const std::string& source, bool texts_for_arrays) {
   std::size_t first = 0;
   while (first < text.size() && std::isspace(static_cast<unsigned char>(text[first]))) ++first;
   if (first == text.size()) return runtime_error(source + ": no events (the input is empty)");
@@ -66,6 +68,14 @@ Result<EventInput> parse_event_input(std::string_view text, const std::string& s
                              !blank(text.substr(first_newline)) &&
                              Json::accept(text.substr(first, first_newline - first));
     if (multi_line_values) return parse_ndjson(text, source);
+  }
+  if (texts_for_arrays && text[first] == '[') {
+    EventInput input;
+    if (restyle_json_items(text, JsonStyle::Compact, input.texts.items) == Restyled::Ok) {
+      input.format = "array";
+      input.as_texts = true;
+      return input;
+    }  // else the DOM, which also locates a syntax error
   }
   auto doc = parse_json_document(text, source);
   if (!doc) return doc.error();

@@ -79,7 +79,7 @@ TEST_CASE("restyle_json leaves to the DOM what the dumpers would write different
     INFO(text);
     CHECK(restyle_json(text, JsonStyle::Compact, out) == Restyled::NotCanonical);
   }
-  for (const char* text : {"", "{", "[1,]", "{\"a\" 1}", "01", "1.", "-", "tru", "\"a\nb\"", "[1] x", "\"\\x\"", "NaN"}) {
+  for (const char* text : {"", "{", "[1,]", "{\"a\" 1}", "01", "1.", "-", "tru", "\"a\nb\"", "[1] x", "\"\\x\"", "NaN", "1e400"}) {
     INFO(text);
     CHECK(restyle_json(text, JsonStyle::Compact, out) == Restyled::Invalid);
   }
@@ -226,4 +226,26 @@ TEST_CASE("an event kept as text serialises, compares and answers as before", "[
     // Editing builds the data again; the entity list is the event's own, as before.
     CHECK(dump_compact((**kept).nlu_entities()) == dump_compact((**dom).nlu_entities()));
   }
+}
+
+TEST_CASE("restyle_json_items splits an array into item texts, copying odd numbers and keys for the decoder", "[codec]") {
+  std::vector<std::string> items;
+  REQUIRE(restyle_json_items(R"( [ {"a": 1.50, "t": "é"}, 2 , "x", {"b": 1, "b": 2}, [] ] )", JsonStyle::Compact, items) == Restyled::Ok);
+  CHECK(items == std::vector<std::string>{R"({"a":1.50,"t":"é"})", "2", R"("x")", R"({"b":1,"b":2})", "[]"});
+  REQUIRE(restyle_json_items("[]", JsonStyle::Compact, items) == Restyled::Ok);
+  CHECK(items.empty());
+  for (const char* bad : {"[1,", "{}", "[1] 2", "[1 2]", "[1e400]"}) {
+    INFO(bad);
+    CHECK(restyle_json_items(bad, JsonStyle::Compact, items) == Restyled::Invalid);
+  }
+  // An odd item decodes through the DOM, to the same event.
+  const ParseContext ctx{[] { return 7.5; }, [] { return std::string("uuid-1"); }};
+  REQUIRE(restyle_json_items(R"([{"event": "slot", "timestamp": 1.50, "name": "s", "value": 1E2}])", JsonStyle::Compact, items) == Restyled::Ok);
+  EventDecoder decoder(ctx);
+  auto e = decoder.decode(items[0]);
+  REQUIRE(e);
+  REQUIRE(*e);
+  std::string text;
+  (**e).append_compact(text);
+  CHECK(text == R"({"event":"slot","timestamp":1.5,"name":"s","value":100.0})");
 }

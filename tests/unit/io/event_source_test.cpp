@@ -147,3 +147,22 @@ TEST_CASE("parse_json_document: one document, errors located", "[event_source]")
   REQUIRE_FALSE(two.ok());
   CHECK_THAT(two.error().message, Catch::StartsWith("doc.json:2:1: invalid JSON"));
 }
+
+TEST_CASE("an array can come back as item texts; errors and other shapes as before") {
+  const std::string array = std::string("[") + kPause + ",\n " + kResume + "]";
+  auto texts = convo::parse_event_input(array, "events.json", true);
+  REQUIRE(texts.ok());
+  CHECK(texts->as_texts);
+  CHECK(texts->format == "array");
+  CHECK(texts->size() == 2);
+  CHECK(texts->texts.items == std::vector<std::string>{R"({"event":"pause","timestamp":1})", R"({"event":"resume","timestamp":2})"});
+  // A syntax error is still located by line and column.
+  auto broken = convo::parse_event_input("[\n" + std::string(kPause) + ",\n  {\"event\": }]", "events.json", true);
+  REQUIRE_FALSE(broken.ok());
+  CHECK(broken.error().message.rfind("events.json:3:", 0) == 0);
+  // Other shapes stay values.
+  auto tracker = convo::parse_event_input(std::string(R"({"sender_id": "s", "events": [)") + kPause + "]}", "t.json", true);
+  REQUIRE(tracker.ok());
+  CHECK_FALSE(tracker->as_texts);
+  CHECK(tracker->size() == 1);
+}

@@ -6,6 +6,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace convo {
 
@@ -40,5 +41,11 @@ struct JsonOutline {
 // Appends `in` rewritten in `style` to `out` (which is left as it was unless the result is Ok).
 // With `outline`, `in` must be an object and its outline is filled.
 Restyled restyle_json(std::string_view in, JsonStyle style, std::string& out, JsonOutline* outline = nullptr);
+
+// A JSON array's items restyled one after another into `items`' texts (the separators and
+// brackets dropped): how a file of events becomes event texts without a DOM. Numbers and
+// duplicate keys the dumpers would write otherwise are copied as they are (each item's decoding
+// sends those to the DOM), so only other problems make this NotCanonical.
+Restyled restyle_json_items(std::string_view in, JsonStyle style, std::vector<std::string>& items);
 
 }  // namespace convo
