@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <utility>
 #include <vector>
@@ -242,7 +243,7 @@ struct Restyler {
     }
     double d = 0;
     auto res = std::from_chars(token.data(), token.data() + token.size(), d);
-    if (res.ec != std::errc() || res.ptr != token.data() + token.size()) return 'X';  // 1e400
+    if (res.ec != std::errc() || res.ptr != token.data() + token.size() || std::isinf(d)) return 'X';  // 1e400
     char repr[kFloatReprSize];
     if (std::string_view(repr, python_float_repr(d, repr)) != token) return 0;
     return d == 0 ? '0' : '9';
