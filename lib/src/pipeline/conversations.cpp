@@ -53,9 +53,9 @@ Result<std::size_t> stored_event_count(TrackerStore& store, const std::string& i
   return *stored ? (**stored).events.items.size() : std::size_t{0};
 }
 
-// Conversations kept in memory by default, in events (kept as compact text, ~0.5 KB each, so up to
-// ~100 MB; a server under a steady load
-// holds its memory flat once the cache is full; bench/soak measures it).
+// Conversations kept in memory by default, in events (kept as compact text; with the policies'
+// memory about 1.5 KB per event, so ~350 MB when full, measured under bench/dialogue's load; a
+// server under a steady load holds its memory flat once the cache is full).
 constexpr std::size_t kDefaultCacheEvents = 200000;
 
 Conversations::Conversations(std::shared_ptr<TrackerStore> store, std::shared_ptr<const Domain> domain,
