@@ -61,48 +61,8 @@ struct Restyler {
     pos += 4;
     return true;
   }
-  void escape_u(std::uint32_t v) {
-    static const char digits[] = "0123456789abcdef";
-    char b[6] = {'\\', 'u', digits[(v >> 12) & 15], digits[(v >> 8) & 15], digits[(v >> 4) & 15], digits[v & 15]};
-    out.append(b, 6);
-  }
   // One code point in the output style.
-  void emit(std::uint32_t cp) {
-    switch (cp) {
-      case '"': out += "\\\""; return;
-      case '\\': out += "\\\\"; return;
-      case '\n': out += "\\n"; return;
-      case '\r': out += "\\r"; return;
-      case '\t': out += "\\t"; return;
-      case '\b': out += "\\b"; return;
-      case '\f': out += "\\f"; return;
-      default: break;
-    }
-    if (cp < 0x20 || (cp == 0x7F && style == JsonStyle::Python)) {
-      escape_u(cp);
-    } else if (cp < 0x80) {
-      out += static_cast<char>(cp);
-    } else if (style == JsonStyle::Python) {
-      if (cp >= 0x10000) {
-        escape_u(0xD800 + ((cp - 0x10000) >> 10));
-        escape_u(0xDC00 + ((cp - 0x10000) & 0x3FF));
-      } else {
-        escape_u(cp);
-      }
-    } else if (cp < 0x800) {
-      out += static_cast<char>(0xC0 | (cp >> 6));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      out += static_cast<char>(0xE0 | (cp >> 12));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (cp >> 18));
-      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-  }
+  void emit(std::uint32_t cp) { append_json_code_point(out, cp, style == JsonStyle::Python); }
   // A raw UTF-8 sequence starting at pos (strict: no overlong forms, surrogates or > U+10FFFF).
   bool read_utf8(std::uint32_t& cp) {
     auto byte = [&](std::size_t i) { return static_cast<unsigned char>(in[i]); };

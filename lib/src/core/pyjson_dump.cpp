@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "convo/core/json.hpp"
+#include "convo/core/text.hpp"
 
 namespace convo {
 
@@ -55,11 +56,39 @@ std::string python_float_repr(double d) {
   return std::string(buf, python_float_repr(d, buf));
 }
 
+void append_json_code_point(std::string& out, std::uint32_t cp, bool ascii) {
+  switch (cp) {
+    case '"': out += "\\\""; return;
+    case '\\': out += "\\\\"; return;
+    case '\n': out += "\\n"; return;
+    case '\r': out += "\\r"; return;
+    case '\t': out += "\\t"; return;
+    case '\b': out += "\\b"; return;
+    case '\f': out += "\\f"; return;
+    default: break;
+  }
+  if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;  // not a character
+  auto escape_u = [&](std::uint32_t v) {
+    static const char digits[] = "0123456789abcdef";
+    const char b[6] = {'\\', 'u', digits[(v >> 12) & 15], digits[(v >> 8) & 15], digits[(v >> 4) & 15], digits[v & 15]};
+    out.append(b, 6);
+  };
+  if (cp < 0x20 || (cp == 0x7F && ascii)) {
+    escape_u(cp);
+  } else if (!ascii || cp < 0x80) {
+    append_utf8(out, cp);
+  } else if (cp >= 0x10000) {
+    escape_u(0xD800 + ((cp - 0x10000) >> 10));
+    escape_u(0xDC00 + ((cp - 0x10000) & 0x3FF));
+  } else {
+    escape_u(cp);
+  }
+}
+
 namespace {
 
 void append_escaped(std::string& out, const std::string& s, bool ascii) {
   out += '"';
-  char buf[8];
   for (std::size_t i = 0; i < s.size();) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     std::uint32_t cp = c;
@@ -77,31 +106,7 @@ void append_escaped(std::string& out, const std::string& s, bool ascii) {
       cp = 0xFFFD;  // a stray byte: what a lenient UTF-8 decoder substitutes
     }
     i += len;
-    switch (cp) {
-      case '"': out += "\\\""; continue;
-      case '\\': out += "\\\\"; continue;
-      case '\n': out += "\\n"; continue;
-      case '\r': out += "\\r"; continue;
-      case '\t': out += "\\t"; continue;
-      case '\b': out += "\\b"; continue;
-      case '\f': out += "\\f"; continue;
-      default: break;
-    }
-    if (cp >= 0x20 && cp < 0x7F) {
-      out += static_cast<char>(cp);
-    } else if (!ascii && cp >= 0x7F) {
-      out.append(s, i - len, len);  // as it came (a stray byte becomes U+FFFD)
-      if (cp == 0xFFFD && len == 1) out.replace(out.size() - 1, 1, "\xEF\xBF\xBD");
-    } else if (cp >= 0x10000) {
-      cp -= 0x10000;
-      std::snprintf(buf, sizeof buf, "\\u%04x", 0xD800 + (cp >> 10));
-      out += buf;
-      std::snprintf(buf, sizeof buf, "\\u%04x", 0xDC00 + (cp & 0x3FF));
-      out += buf;
-    } else {
-      std::snprintf(buf, sizeof buf, "\\u%04x", cp);
-      out += buf;
-    }
+    append_json_code_point(out, cp, ascii);
   }
   out += '"';
 }

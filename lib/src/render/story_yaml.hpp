@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "convo/core/text.hpp"
 #include "convo/core/json.hpp"
 
 namespace convo::story_yaml {
@@ -61,7 +62,6 @@ YNode from_json(const Json& v);
 constexpr char32_t kNone = 0xFFFFFFFF;  // "no character" (Python's ch = None at the end)
 constexpr int kBestWidth = 4096;        // rasa.shared.utils.io.YAML_LINE_MAX_WIDTH
 constexpr int kBestIndent = 2;
-void append_utf8(std::string& out, char32_t cp);
 bool is_break(char32_t c);
 bool resolves_as_str(const U32& s);
 bool is_blank_or_end(char32_t c);

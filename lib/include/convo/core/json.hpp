@@ -1,6 +1,7 @@
 // JSON value type used across convo, and the few Python semantics Rasa's behaviour depends on.
 #pragma once
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -40,6 +41,11 @@ std::variant<Json, JsonProblem> parse_json_text(std::string_view text);
 // SQL rows and sends to brokers): ", " and ": " separators, non-ASCII as \uXXXX (surrogate pairs
 // above the BMP), floats in Python's repr (1.0, 1e-05, 1e+16).
 std::string dump_python(const Json& v);
+
+// One code point of a JSON string as the dumpers write it: the short escapes, other control
+// characters as \u00XX, and with `ascii` (json.dumps) DEL and everything beyond ASCII as \uXXXX
+// (surrogate pairs above the BMP), else UTF-8. A surrogate or a value beyond U+10FFFF is U+FFFD.
+void append_json_code_point(std::string& out, std::uint32_t cp, bool ascii);
 
 // Python's repr() of a double: shortest round-trip digits, fixed notation for exponents -4..15.
 std::string python_float_repr(double d);

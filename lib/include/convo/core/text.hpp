@@ -31,6 +31,9 @@ std::vector<std::string> split_nonempty(const std::string& text, char separator)
 // The one duration syntax of every option and setting that takes one.
 std::optional<double> parse_duration(const std::string& text);
 
+// Appends a code point as UTF-8.
+void append_utf8(std::string& out, char32_t cp);
+
 // Where a text stops being UTF-8: the offset of the first byte that does not begin a well-formed
 // sequence (overlong forms, surrogates and code points past U+10FFFF included), or nullopt.
 // Python refuses such files (PyYAML, json), and every JSON writer here would throw on them later.
