@@ -1,4 +1,5 @@
 #include "cli.hpp"
+#include "convo/sys/heap.hpp"
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -173,6 +174,7 @@ std::string version_text() {
 }  // namespace
 
 int run(int argc, char** argv) {
+  sys::prefer_huge_pages();
   CLI::App app{"convo — inspect and serve Rasa conversations", "convo"};
   app.footer(kExitCodeHelp);
   app.set_version_flag("-V,--version", version_text());

@@ -2,6 +2,9 @@
 // the text (its shape was seen in Rasa's form before) or take parse_event's DOM path.
 #include "convo/core/event_decode.hpp"
 
+#include <charconv>
+#include <cstdint>
+
 namespace convo {
 namespace {
 
@@ -9,6 +12,38 @@ namespace {
 // date and uuid, cancel_reminder's and export's hidden fields): always through the DOM.
 bool always_parsed(EventType type) {
   return type == EventType::Reminder || type == EventType::CancelReminder || type == EventType::Export;
+}
+
+// A scalar member's value as the restyler wrote it (compact and canonical), as Json::parse would
+// read it: the common forms directly, anything else (escapes, nested values) through the parser.
+Json token_value(const std::string& token) {
+  if (token.empty()) return Json();
+  const char* b = token.data();
+  const char* e = b + token.size();
+  const char c = token.front();
+  if (c == '"') {
+    if (token.find('\\') == std::string::npos) return Json(std::string(b + 1, e - 1));
+  } else if (c == '-' || (c >= '0' && c <= '9')) {
+    if (token.find_first_of(".eE") == std::string::npos) {
+      if (c == '-') {
+        std::int64_t i = 0;
+        if (auto r = std::from_chars(b, e, i); r.ec == std::errc() && r.ptr == e) return Json(i);
+      } else {
+        std::uint64_t u = 0;  // nlohmann reads a non-negative integer as unsigned
+        if (auto r = std::from_chars(b, e, u); r.ec == std::errc() && r.ptr == e) return Json(u);
+      }
+    } else {
+      double d = 0;
+      if (auto r = std::from_chars(b, e, d); r.ec == std::errc() && r.ptr == e) return Json(d);
+    }
+  } else if (token == "null") {
+    return Json();
+  } else if (token == "true") {
+    return Json(true);
+  } else if (token == "false") {
+    return Json(false);
+  }
+  return Json::parse(token);
 }
 
 }  // namespace
@@ -34,8 +69,7 @@ Result<EventPtr> EventDecoder::decode(std::string& text) {
     if (seen->second.canonical)  // the text itself when it was compact already (no copy)
       return Event::from_text(*type, compact_ == text ? std::move(text) : std::string(compact_),
                               seen->second.entities_aliased,
-                              outline_.name.empty() ? Json() : Json::parse(outline_.name),
-                              outline_.timestamp.empty() ? Json() : Json::parse(outline_.timestamp));
+                              token_value(outline_.name), token_value(outline_.timestamp));
     return parse_event(Json::parse(compact_), ctx_);
   }
   // First of its shape: parse_event decides, and the text either is its serialised form or not.

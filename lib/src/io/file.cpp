@@ -1,28 +1,59 @@
 #include "convo/io/file.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <iostream>
-#include <iterator>
-#include <sstream>
+
+#include "convo/sys/heap.hpp"
 
 namespace convo {
+namespace {
+
+// Everything left on fd, read in large blocks: the size from fstat when it is a regular file (one
+// allocation, one read), growing geometrically for pipes and terminals.
+bool read_all(int fd, std::string& text) {
+  struct stat st {};
+  std::size_t want = 64 * 1024;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) want = static_cast<std::size_t>(st.st_size) + 1;
+  std::size_t used = 0;
+  text.reserve(want);
+  if (want >= (std::size_t{4} << 20)) sys::advise_huge(text.data(), want);  // faulted 2 MB at a time
+  text.resize(want);
+  for (;;) {
+    if (used == text.size()) text.resize(text.size() * 2);
+    const ssize_t n = ::read(fd, text.data() + used, text.size() - used);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    if (n == 0) break;
+    used += static_cast<std::size_t>(n);
+  }
+  text.resize(used);
+  return true;
+}
+
+}  // namespace
 
 Result<std::string> read_text_file(const std::string& path) {
+  std::string text;
   if (path == "-") {
-    std::ostringstream buffer;
-    buffer << std::cin.rdbuf();
-    return buffer.str();
+    if (!read_all(STDIN_FILENO, text)) return runtime_error(std::string("<stdin>: ") + std::strerror(errno));
+    return text;
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    int err = errno;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    const int err = errno;
     std::string message = path + ": " + std::strerror(err);
     return err == ENOENT ? not_found_error(message) : runtime_error(message);
   }
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return runtime_error(path + ": read failed");
+  const bool ok = read_all(fd, text);
+  const int err = errno;
+  ::close(fd);
+  if (!ok) return runtime_error(path + ": read failed: " + std::strerror(err));
   return text;
 }
 

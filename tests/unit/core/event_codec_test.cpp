@@ -106,6 +106,10 @@ TEST_CASE("EventDecoder gives parse_event's events, keeping text already in Rasa
       R"({"event": "action", "timestamp": 1.5, "name": "utter_greet", "policy": null, "confidence": 1.0, "action_text": null, "hide_rule_turn": false})",
       R"({"event": "user", "timestamp": 2, "text": "hi", "parse_data": {"intent": {"name": "greet", "confidence": 0.9}, "entities": [{"entity": "e", "value": "v"}], "text": "hi", "message_id": "m", "metadata": {}}, "input_channel": "rest", "message_id": "m", "metadata": {}})",
       R"({"event": "slot", "timestamp": 3, "name": "s", "value": {"k": [1, "é"]}})",
+      // names and timestamps of every form the decoder reads beside the text
+      R"({"event": "action", "timestamp": -2.5e-07, "name": "say \"hi\" \\ now", "policy": null, "confidence": 1.0, "action_text": null, "hide_rule_turn": false})",
+      R"({"event": "slot", "timestamp": 12345678901234, "name": "caf\u00e9", "value": null})",
+      R"({"event": "slot", "timestamp": 1630070705.743862, "name": "line\nbreak", "value": true})",
       // the same shapes again: the verdict is reused
       R"({"event": "action", "timestamp": 4.25, "name": "action_listen", "policy": "p", "confidence": 0.5, "action_text": null, "hide_rule_turn": true})",
       // not in Rasa's form: defaults missing, legacy names, falsy timestamps, other key order
@@ -135,6 +139,9 @@ TEST_CASE("EventDecoder gives parse_event's events, keeping text already in Rasa
       CHECK(a == b);
       CHECK((**fast).python_text() == dump_python((**slow).data()));
       CHECK((**fast).get("name") == (**slow).get("name"));
+      CHECK((**fast).get("name").type() == (**slow).get("name").type());
+      CHECK((**fast).timestamp() == (**slow).timestamp());
+      CHECK((**fast).timestamp().type() == (**slow).timestamp().type());
       CHECK((**fast).entities_aliased == (**slow).entities_aliased);
       CHECK(events_equal(**fast, **slow));
     }
