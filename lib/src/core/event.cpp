@@ -57,8 +57,7 @@ Event::Event(const Event& other)
       own_entities(other.own_entities),
       data_(other.data()),
       text_(other.text_),
-      name_(other.name_),
-      timestamp_(other.timestamp_) {}
+      kept_(other.kept_) {}
 
 Event& Event::operator=(const Event& other) {
   if (this != &other) {
@@ -69,21 +68,18 @@ Event& Event::operator=(const Event& other) {
     data_ = other.data();
     have_data_.store(true, std::memory_order_release);
     text_ = other.text_;
-    name_ = other.name_;
-    timestamp_ = other.timestamp_;
+    kept_ = other.kept_;
   }
   return *this;
 }
 
-std::shared_ptr<Event> Event::from_text(EventType type, std::string compact, bool entities_aliased, Json name,
-                                        Json timestamp) {
+std::shared_ptr<Event> Event::from_text(EventType type, std::string compact, bool entities_aliased, Kept kept) {
   auto e = std::make_shared<Event>();
   e->type = type;
   e->text_ = std::move(compact);
   e->have_data_.store(false, std::memory_order_relaxed);
   e->entities_aliased = entities_aliased;
-  e->name_ = std::move(name);
-  e->timestamp_ = std::move(timestamp);
+  e->kept_ = std::move(kept);
   if (type == EventType::User) e->own_entities = Json::array();
   return e;
 }
@@ -115,8 +111,7 @@ void Event::keep_as_text() {
     auto it = data_.find(key);
     return it == data_.end() ? Json() : *it;
   };
-  name_ = member("name");
-  timestamp_ = member("timestamp");
+  kept_ = {member("name"), member("timestamp"), intent_name()};
   data_ = Json();
   have_data_.store(false, std::memory_order_release);
 }
@@ -146,8 +141,8 @@ std::string Event::python_text() const {
 const Json& Event::get(const char* key) const {
   if (!have_data_.load(std::memory_order_acquire)) {
     const std::string_view k(key);
-    if (k == "name") return name_;
-    if (k == "timestamp") return timestamp_;
+    if (k == "name") return kept_.name;
+    if (k == "timestamp") return kept_.timestamp;
   }
   const Json& d = data();
   auto it = d.find(key);
@@ -170,6 +165,7 @@ const Json& Event::nlu_entities() const {
 }
 
 Json Event::intent_name() const {
+  if (!have_data_.load(std::memory_order_acquire)) return kept_.intent_name;
   const Json& parse_data = get("parse_data");
   if (!parse_data.is_object()) return nullptr;
   auto intent = parse_data.find("intent");

@@ -50,7 +50,8 @@ Json token_value(const std::string& token) {
 
 Result<EventPtr> EventDecoder::decode(std::string& text) {
   compact_.clear();
-  const Restyled restyled = restyle_json(text, JsonStyle::Compact, compact_, &outline_);
+  bool same = false;  // `text` is compact already: nothing copied
+  const Restyled restyled = restyle_json(text, JsonStyle::Compact, compact_, &outline_, &same);
   std::optional<EventType> type;
   if (restyled == Restyled::Ok) type = event_type_named(outline_.event);
   if (!type || always_parsed(*type)) {
@@ -60,23 +61,24 @@ Result<EventPtr> EventDecoder::decode(std::string& text) {
     if (!object.is_object()) return EventPtr();
     return parse_event(object, ctx_);
   }
+  const std::string& compact = same ? text : compact_;
   std::string& key = key_;  // reused: no allocation per event
   key.assign(outline_.event);
   key += '|';
   key += outline_.signature;
   auto seen = verdicts_.find(key);
   if (seen != verdicts_.end()) {
-    if (seen->second.canonical)  // the text itself when it was compact already (no copy)
-      return Event::from_text(*type, compact_ == text ? std::move(text) : std::string(compact_),
-                              seen->second.entities_aliased,
-                              token_value(outline_.name), token_value(outline_.timestamp));
-    return parse_event(Json::parse(compact_), ctx_);
+    if (seen->second.canonical)
+      return Event::from_text(*type, same ? std::move(text) : std::string(compact_), seen->second.entities_aliased,
+                              Event::Kept{token_value(outline_.name), token_value(outline_.timestamp),
+                                          token_value(outline_.intent_name)});
+    return parse_event(Json::parse(compact), ctx_);
   }
   // First of its shape: parse_event decides, and the text either is its serialised form or not.
-  auto parsed = parse_event(Json::parse(compact_), ctx_);
+  auto parsed = parse_event(Json::parse(compact), ctx_);
   Verdict verdict;
   if (parsed && *parsed) {
-    verdict.canonical = dump_compact((**parsed).data()) == compact_;
+    verdict.canonical = dump_compact((**parsed).data()) == compact;
     verdict.entities_aliased = (**parsed).entities_aliased;
   }
   verdicts_.emplace(key, verdict);

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <utility>
 #include <vector>
 
@@ -16,19 +17,68 @@ namespace {
 
 constexpr int kMaxDepth = 200;
 
+// Whether any of 8 bytes is one a string's plain run stops at: '"', '\\', a control character
+// (< 0x20) or 0x7F and above. Exact about "any" (the byte loop then finds which).
+bool special_in_word(const char* p) {
+  constexpr std::uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+  std::uint64_t w;
+  std::memcpy(&w, p, 8);
+  auto has_zero = [&](std::uint64_t v) { return ((v - ones) & ~v & highs) != 0; };
+  const bool control = ((w - ones * 0x20) & ~w & highs) != 0;
+  const bool high = (w & highs) != 0 || has_zero(w ^ (ones * 0x7F));
+  return control || high || has_zero(w ^ (ones * '"')) || has_zero(w ^ (ones * '\\'));
+}
+
+// Which part of an event object an outlined object is (see Restyler::object).
+enum class Part { None, Top, ParseData, Intent };
+
 struct Restyler {
   std::string_view in;
   JsonStyle style;
   std::string& out;
-  // The keys of the objects being read, innermost last (offsets in `out`, which may move), and
+  const std::size_t mark;  // out's size before this value: the output is out[mark:]
+  // The keys of the objects being read, innermost last (offsets in the output), and
   // scratch for checking a large object's keys: reused, so an object costs no allocation.
   std::vector<std::pair<std::size_t, std::size_t>>& keys;
   std::vector<std::string_view>& names;
+  // Lazy: while the output equals `in` byte for byte nothing is written (a text already in the
+  // target style costs no copy); `same` says whether that still holds.
+  bool lazy = false;
+  bool same = true;
+  std::size_t o = 0;  // bytes of output so far
+  std::string code_point = {};  // scratch for one escaped code point
   std::size_t pos = 0;
   Restyled problem = Restyled::Ok;
   // Not strict: numbers and duplicate keys the dumpers would write otherwise are copied as they
   // are instead of failing (for splitting a file into items the decoder then checks one by one).
   bool strict = true;
+
+  // Appends n bytes at p to the output.
+  void put(const char* p, std::size_t n) {
+    if (lazy && same) {
+      if (p == in.data() + o || (o + n <= in.size() && std::memcmp(in.data() + o, p, n) == 0)) {
+        o += n;
+        return;
+      }
+      same = false;
+      out.append(in.data(), o);  // the part that was equal, then on as usual
+    }
+    out.append(p, n);
+    o += n;
+  }
+  void put(std::string_view v) { put(v.data(), v.size()); }
+  void put(char c) { put(&c, 1); }
+  // The output's bytes [at, at + n) (they move while the output grows: take them afresh).
+  std::string_view output(std::size_t at, std::size_t n) const {
+    return {(lazy && same ? in.data() : out.data() + mark) + at, n};
+  }
+  // Ends a lazy output: when it is not the whole input, it is written after all.
+  void finish() {
+    if (lazy && same && o != in.size()) {
+      same = false;
+      out.append(in.data(), o);
+    }
+  }
 
   bool fail(Restyled r) {
     problem = r;
@@ -62,7 +112,11 @@ struct Restyler {
     return true;
   }
   // One code point in the output style.
-  void emit(std::uint32_t cp) { append_json_code_point(out, cp, style == JsonStyle::Python); }
+  void emit(std::uint32_t cp) {
+    code_point.clear();
+    append_json_code_point(code_point, cp, style == JsonStyle::Python);
+    put(code_point);
+  }
   // A raw UTF-8 sequence starting at pos (strict: no overlong forms, surrogates or > U+10FFFF).
   bool read_utf8(std::uint32_t& cp) {
     auto byte = [&](std::size_t i) { return static_cast<unsigned char>(in[i]); };
@@ -86,24 +140,26 @@ struct Restyler {
   // A string token; *empty tells whether it decoded to "".
   bool string(bool* empty) {
     ++pos;  // the opening quote
-    out += '"';
-    const std::size_t start = out.size();
+    put('"');
+    const std::size_t start = o;
     for (;;) {
-      // Copy the run that needs no change in either style.
+      // Copy the run that needs no change in either style (eight bytes at a time while none is
+      // special: strings are most of an event's bytes).
       std::size_t run = pos;
+      while (run + 8 <= in.size() && !special_in_word(in.data() + run)) run += 8;
       while (run < in.size()) {
         unsigned char c = static_cast<unsigned char>(in[run]);
         if (c == '"' || c == '\\' || c < 0x20 || c >= 0x7F) break;
         ++run;
       }
-      out.append(in.data() + pos, run - pos);
+      put(in.data() + pos, run - pos);
       pos = run;
       if (pos >= in.size()) return fail(Restyled::Invalid);
       unsigned char c = static_cast<unsigned char>(in[pos]);
       if (c == '"') {
         ++pos;
-        if (empty) *empty = out.size() == start;
-        out += '"';
+        if (empty) *empty = o == start;
+        put('"');
         return true;
       }
       if (c < 0x20) return fail(Restyled::Invalid);
@@ -179,7 +235,7 @@ struct Restyler {
       if (strict) return fail(Restyled::NotCanonical);
       *kind = '9';  // copied as it is: the decoder, strict, sends it to the DOM
     }
-    out.append(token);
+    put(token);
     return true;
   }
   // '0' or '9' (zero or not) for a number token both dumpers write as it is; 0 for any other;
@@ -211,16 +267,16 @@ struct Restyler {
   bool literal(std::string_view word, char kind, char* out_kind) {
     if (in.substr(pos, word.size()) != word) return fail(Restyled::Invalid);
     pos += word.size();
-    out.append(word);
+    put(word);
     *out_kind = kind;
     return true;
   }
-  // Any value; `kind` receives its outline letter. `sig` (objects only) collects the members'
-  // outline; `top` marks the outermost object, whose parse_data and event members are noted.
-  bool value(int depth, char* kind, std::string* sig, JsonOutline* top) {
+  // Any value; `kind` receives its outline letter. With `top`, an object is outlined as `part`
+  // of the event (see object()).
+  bool value(int depth, char* kind, JsonOutline* top = nullptr, Part part = Part::Top) {
     if (pos >= in.size()) return fail(Restyled::Invalid);
     switch (in[pos]) {
-      case '{': return object(depth, kind, sig, top);
+      case '{': return object(depth, kind, top, part);
       case '[': return array(depth, kind);
       case '"': {
         bool empty = false;
@@ -239,20 +295,20 @@ struct Restyler {
   bool array(int depth, char* kind) {
     if (depth >= kMaxDepth) return fail(Restyled::NotCanonical);
     ++pos;
-    out += '[';
+    put('[');
     skip_ws();
     *kind = 'a';
     if (pos < in.size() && in[pos] == ']') {
       ++pos;
-      out += ']';
+      put(']');
       return true;
     }
     *kind = 'A';
     for (bool first = true;; first = false) {
-      if (!first) out += item_sep();
+      if (!first) put(item_sep());
       skip_ws();
       char k;
-      if (!value(depth + 1, &k, nullptr, nullptr)) return false;
+      if (!value(depth + 1, &k)) return false;
       skip_ws();
       if (pos >= in.size()) return fail(Restyled::Invalid);
       if (in[pos] == ']') break;
@@ -260,57 +316,73 @@ struct Restyler {
       ++pos;
     }
     ++pos;
-    out += ']';
+    put(']');
     return true;
   }
-  bool object(int depth, char* kind, std::string* sig, JsonOutline* top) {
+  // An object. With `top` it is outlined: the event object itself (Part::Top: its members' keys
+  // and kinds into the signature, its event, name, timestamp and sender_id noted), its parse_data
+  // (members into the signature, in brackets) or parse_data's intent (its name noted).
+  bool object(int depth, char* kind, JsonOutline* top, Part part) {
     if (depth >= kMaxDepth) return fail(Restyled::NotCanonical);
     ++pos;
-    out += '{';
+    put('{');
     skip_ws();
     *kind = 'o';
     if (pos < in.size() && in[pos] == '}') {
       ++pos;
-      out += '}';
+      put('}');
       return true;
     }
     *kind = 'O';
+    std::string* sig = top && part != Part::Intent ? &top->signature : nullptr;
     const std::size_t base = keys.size();
     bool sender_first = false;
+    std::size_t sender_begin = 0;
     for (bool first = true;; first = false) {
-      if (!first) out += item_sep();
+      if (!first) put(item_sep());
       skip_ws();
       if (pos >= in.size() || in[pos] != '"') return fail(Restyled::Invalid);
-      const std::size_t key_start = out.size();
+      const std::size_t key_start = o;
       if (!string(nullptr)) return false;
-      keys.emplace_back(key_start, out.size() - key_start);
-      std::string_view key(out.data() + key_start, out.size() - key_start);
+      const std::size_t key_size = o - key_start;
+      keys.emplace_back(key_start, key_size);
       skip_ws();
       if (pos >= in.size() || in[pos] != ':') return fail(Restyled::Invalid);
       ++pos;
-      out += key_sep();
+      put(key_sep());
       skip_ws();
       char k;
-      const std::size_t value_start = out.size();
-      if (sig) sig->append(key);
-      if (top && key == "\"parse_data\"" && pos < in.size() && in[pos] == '{') {
-        sig->push_back('(');
-        if (!value(depth + 1, &k, sig, nullptr)) return false;
-        sig->push_back(')');
-      } else if (!value(depth + 1, &k, nullptr, nullptr)) {
-        return false;
+      const std::size_t value_start = o;
+      // What this member is to the outline (the key's bytes are taken afresh each time: the
+      // output may have moved).
+      auto key_is = [&](std::string_view quoted) { return output(key_start, key_size) == quoted; };
+      Part inner = Part::None;
+      if (top && pos < in.size() && in[pos] == '{') {
+        if (part == Part::Top && key_is("\"parse_data\"")) inner = Part::ParseData;
+        else if (part == Part::ParseData && key_is("\"intent\"")) inner = Part::Intent;
       }
+      if (sig) sig->append(output(key_start, key_size));
+      if (inner == Part::ParseData) sig->push_back('(');
+      if (!value(depth + 1, &k, inner == Part::None ? nullptr : top, inner)) return false;
+      if (inner == Part::ParseData) sig->push_back(')');
       if (sig) sig->push_back(k);
-      if (top && key == "\"event\"" && k == 'S')
-        top->event.assign(out, value_start + 1, out.size() - value_start - 2);
-      if (top && key == "\"name\"") top->name.assign(out, value_start, out.size() - value_start);
-      if (top && key == "\"timestamp\"") top->timestamp.assign(out, value_start, out.size() - value_start);
-      if (top && key == "\"sender_id\"") {
-        top->sender_id.assign(out, value_start, out.size() - value_start);
-        top->sender_kind = k;
-        top->sender_begin = first ? key_start : key_start - std::string_view(item_sep()).size();
-        top->sender_end = out.size();
-        sender_first = first;
+      if (top) {
+        auto written = [&] { return output(value_start, o - value_start); };
+        if (part == Part::Top) {
+          if (k == 'S' && key_is("\"event\"")) top->event.assign(written().substr(1, o - value_start - 2));
+          else if (key_is("\"name\"")) top->name.assign(written());
+          else if (key_is("\"timestamp\"")) top->timestamp.assign(written());
+          else if (key_is("\"sender_id\"")) {
+            top->sender_id.assign(written());
+            top->sender_kind = k;
+            sender_begin = first ? key_start : key_start - std::string_view(item_sep()).size();
+            top->sender_begin = mark + sender_begin;
+            top->sender_end = mark + o;
+            sender_first = first;
+          }
+        } else if (part == Part::Intent && key_is("\"name\"")) {
+          top->intent_name.assign(written());
+        }
       }
       skip_ws();
       if (pos >= in.size()) return fail(Restyled::Invalid);
@@ -320,11 +392,11 @@ struct Restyler {
     }
     ++pos;
     // A leading sender_id takes the separator after it (when a member follows).
-    if (top && sender_first && top->sender_end < out.size()) top->sender_end += std::string_view(item_sep()).size();
-    out += '}';
+    if (top && sender_first && top->sender_end < mark + o) top->sender_end += std::string_view(item_sep()).size();
+    put('}');
     // Duplicate keys: Python keeps the last value at the first place; leave that to the DOM.
     const std::size_t count = strict ? keys.size() - base : 0;
-    auto key_at = [&](std::size_t i) { return std::string_view(out.data() + keys[base + i].first, keys[base + i].second); };
+    auto key_at = [&](std::size_t i) { return output(keys[base + i].first, keys[base + i].second); };
     if (count <= 16) {
       for (std::size_t i = 1; i < count; ++i)
         for (std::size_t j = 0; j < i; ++j)
@@ -347,7 +419,7 @@ Restyled restyle_json_items(std::string_view in, JsonStyle style, std::vector<st
   thread_local std::vector<std::string_view> names;
   keys.clear();
   std::string out;
-  Restyler r{in, style, out, keys, names};
+  Restyler r{in, style, out, 0, keys, names};
   r.strict = false;
   std::vector<std::string> found;
   r.skip_ws();
@@ -360,8 +432,9 @@ Restyled restyle_json_items(std::string_view in, JsonStyle style, std::vector<st
     for (;;) {
       r.skip_ws();
       out.clear();
+      r.o = 0;
       char kind;
-      if (!r.value(1, &kind, nullptr, nullptr)) return r.problem;
+      if (!r.value(1, &kind)) return r.problem;
       found.push_back(out);
       r.skip_ws();
       if (r.pos >= in.size()) return Restyled::Invalid;
@@ -377,13 +450,15 @@ Restyled restyle_json_items(std::string_view in, JsonStyle style, std::vector<st
   return Restyled::Ok;
 }
 
-Restyled restyle_json(std::string_view in, JsonStyle style, std::string& out, JsonOutline* outline) {
+Restyled restyle_json(std::string_view in, JsonStyle style, std::string& out, JsonOutline* outline,
+                      bool* same_as_input) {
   const std::size_t mark = out.size();
   thread_local std::vector<std::pair<std::size_t, std::size_t>> keys;
   thread_local std::vector<std::string_view> names;
   keys.clear();
-  out.reserve(mark + in.size() + in.size() / 8 + 16);
-  Restyler r{in, style, out, keys, names};
+  if (!same_as_input) out.reserve(mark + in.size() + in.size() / 8 + 16);
+  Restyler r{in, style, out, mark, keys, names};
+  r.lazy = same_as_input != nullptr;
   r.skip_ws();
   char kind = 0;
   bool ok;
@@ -392,15 +467,16 @@ Restyled restyle_json(std::string_view in, JsonStyle style, std::string& out, Js
     outline->event.clear();
     outline->name.clear();
     outline->timestamp.clear();
+    outline->intent_name.clear();
     outline->sender_id.clear();
     outline->sender_kind = 0;
     if (r.pos >= in.size() || in[r.pos] != '{') {
-      ok = r.value(0, &kind, nullptr, nullptr) ? r.fail(Restyled::NotCanonical) : false;
+      ok = r.value(0, &kind) ? r.fail(Restyled::NotCanonical) : false;
     } else {
-      ok = r.object(0, &kind, &outline->signature, outline);
+      ok = r.object(0, &kind, outline, Part::Top);
     }
   } else {
-    ok = r.value(0, &kind, nullptr, nullptr);
+    ok = r.value(0, &kind);
   }
   if (ok) {
     r.skip_ws();
@@ -410,6 +486,8 @@ Restyled restyle_json(std::string_view in, JsonStyle style, std::string& out, Js
     out.resize(mark);
     return r.problem;
   }
+  r.finish();
+  if (same_as_input) *same_as_input = r.same;
   return Restyled::Ok;
 }
 

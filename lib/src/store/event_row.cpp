@@ -29,9 +29,12 @@ EventRow event_row(const Event& event) {
 }
 
 Result<std::string> row_event_text(std::string_view data) {
-  std::string compact;
-  JsonOutline outline;
-  if (restyle_json(data, JsonStyle::Compact, compact, &outline) == Restyled::Ok) return compact;
+  // Restyled into a scratch buffer, then copied at its exact size: a conversation's texts are
+  // most of a read's memory, and a capacity reserved for the worst case would be touched too.
+  thread_local std::string compact;
+  thread_local JsonOutline outline;  // asks for an object
+  compact.clear();
+  if (restyle_json(data, JsonStyle::Compact, compact, &outline) == Restyled::Ok) return std::string(compact);
   // Rasa's writer may emit bare NaN/Infinity for non-finite floats; nlohmann rejects those, so
   // such rows are reported rather than misread.
   auto parsed = parse_json_text(data);

@@ -71,6 +71,37 @@ TEST_CASE("restyle_json turns json.dumps text into compact text and back, as the
   CHECK(restyled(" {\n\t\"a\" :\r[ 1 , {} ,[]] } ", JsonStyle::Compact) == R"({"a":[1,{},[]]})");
 }
 
+TEST_CASE("restyle_json says when a text is already its own rewriting, and then copies nothing", "[codec]") {
+  std::uint64_t seed = 7;
+  for (int i = 0; i < 500; ++i) {
+    const Json v = random_value(seed, 0);
+    const std::string python = dump_python(v), compact = dump_compact(v);
+    INFO(python);
+    for (JsonStyle style : {JsonStyle::Compact, JsonStyle::Python}) {
+      const std::string& own = style == JsonStyle::Compact ? compact : python;
+      const std::string& other = style == JsonStyle::Compact ? python : compact;
+      std::string out = "x";
+      bool same = false;
+      REQUIRE(restyle_json(own, style, out, nullptr, &same) == Restyled::Ok);
+      CHECK(same);
+      CHECK(out == "x");
+      // The other style differs wherever a separator or an escape is written otherwise.
+      REQUIRE(restyle_json(other, style, out, nullptr, &same) == Restyled::Ok);
+      CHECK(same == (own == other));
+      CHECK(out == (own == other ? std::string("x") : "x" + own));
+    }
+  }
+  // Differences at the very end, and whitespace around the value, are differences too.
+  for (const char* text : {"[1,2] ", " [1,2]", "\"\\u00e9\"", "{\"a\":\"\\/\"}"}) {
+    INFO(text);
+    std::string out;
+    bool same = true;
+    REQUIRE(restyle_json(text, JsonStyle::Compact, out, nullptr, &same) == Restyled::Ok);
+    CHECK_FALSE(same);
+    CHECK(out == restyled(text, JsonStyle::Compact));
+  }
+}
+
 TEST_CASE("restyle_json leaves to the DOM what the dumpers would write differently, and rejects what is not JSON", "[codec]") {
   std::string out = "kept";
   for (const char* text : {"1.50", "1e2", "1E+16", "0.10", "-0", "[1.0, 2.000]", R"({"a": 1, "a": 2})",
@@ -96,6 +127,13 @@ TEST_CASE("the outline: keys, value kinds and parse_data's members; the event na
   CHECK(outline.event == "user");
   CHECK(outline.name == R"("x\"y")");
   CHECK(outline.signature == R"("event"S"timestamp"0"parse_data"("intent"o"entities"A)O"name"S)");
+  CHECK(outline.intent_name.empty());  // the intent has no name
+  // parse_data's intent's name, and only that one (not a name deeper down or elsewhere).
+  REQUIRE(restyle_json(R"({"event": "user", "parse_data": {"entities": [{"name": "e"}], "intent": {"confidence": 1, "name": "gr\u00fc\"t"}, "name": "no"}})",
+                       JsonStyle::Compact, out, &outline) == Restyled::Ok);
+  CHECK(outline.intent_name == "\"grü\\\"t\"");
+  CHECK(outline.name.empty());
+  CHECK(outline.signature == R"("event"S"parse_data"("entities"A"intent"O"name"S)O)");
   CHECK(restyle_json("[1]", JsonStyle::Compact, out, &outline) == Restyled::NotCanonical);
 }
 
@@ -142,6 +180,8 @@ TEST_CASE("EventDecoder gives parse_event's events, keeping text already in Rasa
       CHECK((**fast).get("name").type() == (**slow).get("name").type());
       CHECK((**fast).timestamp() == (**slow).timestamp());
       CHECK((**fast).timestamp().type() == (**slow).timestamp().type());
+      CHECK((**fast).intent_name() == (**slow).intent_name());
+      CHECK((**fast).intent_name().type() == (**slow).intent_name().type());
       CHECK((**fast).entities_aliased == (**slow).entities_aliased);
       CHECK(events_equal(**fast, **slow));
     }
@@ -228,6 +268,7 @@ TEST_CASE("an event kept as text serialises, compares and answers as before", "[
     CHECK((**kept).name() == (**dom).name());
     CHECK((**kept).get("name") == (**dom).get("name"));
     CHECK((**kept).timestamp() == (**dom).timestamp());
+    CHECK((**kept).intent_name() == (**dom).intent_name());
     CHECK(events_equal(**kept, **dom));
     CHECK(dump_compact((**kept).data()) == dump_compact((**dom).data()));
     // Editing builds the data again; the entity list is the event's own, as before.

@@ -60,11 +60,15 @@ struct Event {
   Event(EventType t, Json d) : type(t), data_(std::move(d)) {}
   Event(const Event& other);
   Event& operator=(const Event& other);
+  // What an event kept as text answers without building data(): the members the fold, the
+  // policies and the stores ask for all the time (null when absent).
+  struct Kept {
+    Json name;         // data()'s "name"
+    Json timestamp;    // data()'s "timestamp"
+    Json intent_name;  // user events: intent_name()
+  };
   // An event of `type` whose serialised form is `compact` (dump_compact's text of data()).
-  // `name` and `timestamp` are data()'s members of those names (null when absent), answered by
-  // get() and timestamp() without building data().
-  static std::shared_ptr<Event> from_text(EventType type, std::string compact, bool entities_aliased, Json name,
-                                          Json timestamp);
+  static std::shared_ptr<Event> from_text(EventType type, std::string compact, bool entities_aliased, Kept kept);
 
   // The serialised form (parsed from the kept text on first use; safe from several threads).
   const Json& data() const;
@@ -94,8 +98,7 @@ struct Event {
   mutable Json data_;
   mutable std::atomic<bool> have_data_{true};
   std::string text_;  // compact serialised form, when known
-  Json name_;         // with text_: data()'s "name" (the policies and the fold ask for it often)
-  Json timestamp_;    // and its "timestamp" (stores' row columns, latest_event_time)
+  Kept kept_;         // with text_ (see Kept)
 };
 
 using EventPtr = std::shared_ptr<Event>;

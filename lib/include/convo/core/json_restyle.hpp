@@ -30,6 +30,7 @@ struct JsonOutline {
   std::string event;  // decoded; empty when absent or not a string
   std::string name;   // the "name" member's value as written (compact style); empty when absent
   std::string timestamp;  // the same for "timestamp"
+  std::string intent_name;  // the same for parse_data's intent's "name"
   // The "sender_id" member (broker bodies carry it beside the event's own members): its value as
   // written and its kind letter (0 when absent), and the bytes of the output that hold the member
   // with one separator, so that cutting them leaves the event's object.
@@ -39,8 +40,11 @@ struct JsonOutline {
 };
 
 // Appends `in` rewritten in `style` to `out` (which is left as it was unless the result is Ok).
-// With `outline`, `in` must be an object and its outline is filled.
-Restyled restyle_json(std::string_view in, JsonStyle style, std::string& out, JsonOutline* outline = nullptr);
+// With `outline`, `in` must be an object and its outline is filled (its offsets are in `out`).
+// With `same_as_input`: when `in` is already exactly its rewriting, *same_as_input is set and
+// nothing is appended (one pass, no copy: a text already in the target style); else false.
+Restyled restyle_json(std::string_view in, JsonStyle style, std::string& out, JsonOutline* outline = nullptr,
+                      bool* same_as_input = nullptr);
 
 // A JSON array's items restyled one after another into `items`' texts (the separators and
 // brackets dropped): how a file of events becomes event texts without a DOM. Numbers and
