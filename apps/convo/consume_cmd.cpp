@@ -29,7 +29,7 @@ struct ConsumeCommon {
   Sink output = Sink::Auto;
   bool exit_at_end = false, follow = false;
   std::optional<std::size_t> count;
-  std::size_t batch = 5000;
+  std::size_t batch = 20000;
   std::string batch_wait = "200ms";
   std::string retry_for = "30s";
 };

@@ -26,6 +26,10 @@ constexpr const char* kSideTables =
     "  export_id TEXT,\n"
     "  received_at FLOAT\n"
     ");\n"
+    "CREATE TABLE IF NOT EXISTS convo_meta (\n"
+    "  key TEXT PRIMARY KEY,\n"
+    "  value TEXT\n"
+    ");\n"
     "CREATE TABLE IF NOT EXISTS convo_kafka_offsets (\n"
     "  topic TEXT NOT NULL,\n"
     "  partition INTEGER NOT NULL,\n"
@@ -45,26 +49,45 @@ constexpr const char* kSideTables =
     // WAL makes NORMAL durable against application crashes; only a power loss may undo the
     // last commits, and then the broker redelivers them (offsets roll back with the rows).
     "PRAGMA synchronous=NORMAL;\n"
-    // A consumer follows a stream for days: its page cache is bounded at 8 MB so that memory
+    // A consumer follows a stream for days: its page cache is bounded at 32 MB so that memory
     // stays flat (the digest index's random inserts then read from the OS's page cache), and
     // fewer, larger checkpoints keep the write-back sequential.
-    "PRAGMA cache_size=-8192;\n"
+    "PRAGMA cache_size=-32768;\n"
     "PRAGMA wal_autocheckpoint=16384;\n";
 
 constexpr std::size_t kDigestSize = 16;
 using Digest = std::array<unsigned char, kDigestSize>;
 
-// First 16 bytes of SHA-256 over sender_id, a NUL and the event's canonical JSON.
-bool event_digest(EVP_MD_CTX* md, const std::string& sender_id, const std::string& data, Digest& out) {
+// How convo_ingest.digest is made, recorded in convo_meta once per database (a database keeps the
+// form it started with, so that a redelivered event is recognised whichever convo stored it):
+//   time-sha256: the event's timestamp in microseconds (8 bytes, big-endian; 0 when it has none),
+//                then the first 8 bytes of the SHA-256 below. Events arrive about in time order,
+//                so new digests go near the end of the index instead of anywhere in it: a batch
+//                rewrites a few index pages instead of one page per event;
+//   sha256:      the first 16 bytes of SHA-256 over sender_id, a NUL and the event's JSON as
+//                stored (the form of convo 0.1's first databases).
+constexpr const char* kDigestKey = "ingest_digest";
+constexpr const char* kTimeDigest = "time-sha256";
+constexpr const char* kHashDigest = "sha256";
+
+// The digest of one event (see above); false when OpenSSL fails.
+bool event_digest(EVP_MD_CTX* md, bool time_first, const std::string& sender_id, const EventRow& row, Digest& out) {
   unsigned char full[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
   const char nul = '\0';
   if (EVP_DigestInit_ex(md, EVP_sha256(), nullptr) != 1 ||
       EVP_DigestUpdate(md, sender_id.data(), sender_id.size()) != 1 || EVP_DigestUpdate(md, &nul, 1) != 1 ||
-      EVP_DigestUpdate(md, data.data(), data.size()) != 1 || EVP_DigestFinal_ex(md, full, &size) != 1 ||
+      EVP_DigestUpdate(md, row.data.data(), row.data.size()) != 1 || EVP_DigestFinal_ex(md, full, &size) != 1 ||
       size < kDigestSize)
     return false;
-  std::copy(full, full + kDigestSize, out.begin());
+  if (!time_first) {
+    std::copy(full, full + kDigestSize, out.begin());
+    return true;
+  }
+  const double t = row.timestamp.is_number() ? row.timestamp.get<double>() : 0.0;
+  const std::uint64_t micros = t > 0 && t < 1.8e13 ? static_cast<std::uint64_t>(t * 1e6) : 0;  // to year 570,000
+  for (std::size_t i = 0; i < 8; ++i) out[i] = static_cast<unsigned char>(micros >> (56 - 8 * i));
+  std::copy(full, full + 8, out.begin() + 8);
   return true;
 }
 
@@ -125,7 +148,7 @@ class SqliteIngest final : public IngestSink {
     };
     for (const auto& [st, sql] : statements)
       if (!st->prepare(db_, sql)) return failure("cannot prepare a statement");
-    return std::nullopt;
+    return choose_digest();
   }
 
   std::string describe() const override { return "sqlite:///" + path_; }
@@ -194,7 +217,7 @@ class SqliteIngest final : public IngestSink {
       }
       EventRow row = event_row(*c.event);
       Digest digest;
-      if (!event_digest(md_, c.sender_id, row.data, digest)) return runtime_error("SHA-256 failed (OpenSSL)");
+      if (!event_digest(md_, time_digest_, c.sender_id, row, digest)) return runtime_error("SHA-256 failed (OpenSSL)");
       find_.bind_blob(1, digest.data(), digest.size());
       int found = find_.step();
       find_.reset();
@@ -226,6 +249,32 @@ class SqliteIngest final : public IngestSink {
 
   Error failure(const std::string& what) const { return sqlite_failure(db_, path_, what); }
 
+  // The digest form of this database (see kDigestKey): recorded, or time-sha256 for a database
+  // with no ingested event yet and sha256 for one filled before the form was recorded.
+  std::optional<Error> choose_digest() {
+    Statement read;
+    if (!read.prepare(db_, "SELECT value FROM convo_meta WHERE key = ?1")) return failure("cannot read convo_meta");
+    read.bind_text(1, kDigestKey);
+    std::string form;
+    if (read.step() == SQLITE_ROW) form = std::string(read.text_view(0));
+    if (form.empty()) {
+      Statement any;
+      if (!any.prepare(db_, "SELECT 1 FROM convo_ingest LIMIT 1")) return failure("cannot read convo_ingest");
+      form = any.step() == SQLITE_ROW ? kHashDigest : kTimeDigest;
+      Statement record;
+      if (!record.prepare(db_, "INSERT OR IGNORE INTO convo_meta (key, value) VALUES (?1, ?2)"))
+        return failure("cannot write convo_meta");
+      record.bind_text(1, kDigestKey);
+      record.bind_text(2, form);
+      if (record.step() != SQLITE_DONE) return failure("cannot record the digest form");
+    }
+    if (form != kTimeDigest && form != kHashDigest)
+      return runtime_error(path_ + ": convo_meta names an unknown digest form '" + form +
+                           "' (written by a newer convo?)");
+    time_digest_ = form == kTimeDigest;
+    return std::nullopt;
+  }
+
   sqlite3* db_;
   std::string path_;
   std::unique_ptr<DeadLetterFile> dead_letters_;
@@ -235,6 +284,7 @@ class SqliteIngest final : public IngestSink {
   Statement begin_, commit_, rollback_, find_, insert_event_, insert_ingest_, insert_dead_, upsert_offset_,
       read_offset_;
   bool created_ = false;  // the database file did not exist when the sink opened it
+  bool time_digest_ = true;  // the digest form (see kDigestKey)
 };
 
 }  // namespace

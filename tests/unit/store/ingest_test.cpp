@@ -13,6 +13,7 @@
 
 #include "convo/store/ingest.hpp"
 #include "convo/store/tracker_store.hpp"
+#include "../../support/sha256.hpp"
 #include "store_contract.hpp"
 #include "test_db.hpp"
 
@@ -264,4 +265,45 @@ TEST_CASE("NDJSON sink: broker bodies on the stream, malformed to the dead-lette
   REQUIRE(std::getline(dead, entry));
   CHECK(Json::parse(entry)["reason"].get<std::string>().rfind("not a JSON object", 0) == 0);
   std::fclose(out);
+}
+
+TEST_CASE("SQLite ingest digests: time first in a new database, an older database keeps its form", "[ingest]") {
+  TempDir dir;
+  fs::path db = dir.path / "digests.db";
+  std::string url = "sqlite:///" + db.string();
+  // The SHA-256 of the sender id, a NUL and the row's data, in upper-case hex.
+  auto hash_of = [&](const std::string& sender, long long event_id) {
+    auto data = sql(db, "SELECT data FROM events WHERE id = " + std::to_string(event_id));
+    REQUIRE(data.size() == 1);
+    std::string hex = test::sha256_hex(sender + std::string(1, '\0') + data[0]);
+    for (char& c : hex) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return hex;
+  };
+  {
+    auto sink = open_ok(url);
+    CHECK(write_ok(*sink, {kafka(kGreet, 0, 0)}).stored == 1);
+  }
+  CHECK(sql(db, "SELECT key, value FROM convo_meta") == std::vector<std::string>{"ingest_digest|time-sha256"});
+  // 10.5 s = 10,500,000 us = 0xA037A0, then half of the hash.
+  CHECK(sql(db, "SELECT hex(digest) FROM convo_ingest") ==
+        std::vector<std::string>{"0000000000A037A0" + hash_of("u1", 1).substr(0, 16)});
+
+  // A database filled before the form was recorded: its digests are the hash's first 16 bytes,
+  // and they stay so, so that a redelivered event is still recognised.
+  sql(db, "DELETE FROM convo_meta; UPDATE convo_ingest SET digest = X'" + hash_of("u1", 1).substr(0, 32) + "'");
+  {
+    auto sink = open_ok(url);
+    IngestCounts c = write_ok(*sink, {kafka(kGreet, 0, 1), kafka(kListen, 0, 2)});
+    CHECK(c.duplicates == 1);
+    CHECK(c.stored == 1);
+  }
+  CHECK(sql(db, "SELECT value FROM convo_meta WHERE key = 'ingest_digest'") == std::vector<std::string>{"sha256"});
+  CHECK(sql(db, "SELECT hex(digest) FROM convo_ingest ORDER BY event_id") ==
+        std::vector<std::string>{hash_of("u1", 1).substr(0, 32), hash_of("u1", 2).substr(0, 32)});
+
+  // A form this convo does not know is refused before anything is written.
+  sql(db, "UPDATE convo_meta SET value = 'blake3' WHERE key = 'ingest_digest'");
+  auto refused = open_sqlite_ingest(url, {});
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().message.find("unknown digest form 'blake3'") != std::string::npos);
 }
