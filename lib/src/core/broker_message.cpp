@@ -35,9 +35,9 @@ ClassifiedMessage classify_message(const std::string& body, EventDecoder& decode
     JsonOutline outline;
     if (restyle_json(body, JsonStyle::Compact, event_text, &outline) == Restyled::Ok && outline.sender_kind == 'S') {
       event_text.erase(outline.sender_begin, outline.sender_end - outline.sender_begin);
-      auto event = decoder.decode(event_text);
+      auto event = decoder.decode_restyled(event_text, outline);
       if (event && *event) {
-        out.sender_id = Json::parse(outline.sender_id).get<std::string>();
+        out.sender_id = scalar_from_token(outline.sender_id).get<std::string>();
         out.event = std::move(*event);
         out.ok = true;
         return out;

@@ -2,8 +2,6 @@
 // the text (its shape was seen in Rasa's form before) or take parse_event's DOM path.
 #include "convo/core/event_decode.hpp"
 
-#include <charconv>
-#include <cstdint>
 
 namespace convo {
 namespace {
@@ -14,64 +12,39 @@ bool always_parsed(EventType type) {
   return type == EventType::Reminder || type == EventType::CancelReminder || type == EventType::Export;
 }
 
-// A scalar member's value as the restyler wrote it (compact and canonical), as Json::parse would
-// read it: the common forms directly, anything else (escapes, nested values) through the parser.
-Json token_value(const std::string& token) {
-  if (token.empty()) return Json();
-  const char* b = token.data();
-  const char* e = b + token.size();
-  const char c = token.front();
-  if (c == '"') {
-    if (token.find('\\') == std::string::npos) return Json(std::string(b + 1, e - 1));
-  } else if (c == '-' || (c >= '0' && c <= '9')) {
-    if (token.find_first_of(".eE") == std::string::npos) {
-      if (c == '-') {
-        std::int64_t i = 0;
-        if (auto r = std::from_chars(b, e, i); r.ec == std::errc() && r.ptr == e) return Json(i);
-      } else {
-        std::uint64_t u = 0;  // nlohmann reads a non-negative integer as unsigned
-        if (auto r = std::from_chars(b, e, u); r.ec == std::errc() && r.ptr == e) return Json(u);
-      }
-    } else {
-      double d = 0;
-      if (auto r = std::from_chars(b, e, d); r.ec == std::errc() && r.ptr == e) return Json(d);
-    }
-  } else if (token == "null") {
-    return Json();
-  } else if (token == "true") {
-    return Json(true);
-  } else if (token == "false") {
-    return Json(false);
-  }
-  return Json::parse(token);
-}
-
 }  // namespace
 
 Result<EventPtr> EventDecoder::decode(std::string& text) {
   compact_.clear();
   bool same = false;  // `text` is compact already: nothing copied
-  const Restyled restyled = restyle_json(text, JsonStyle::Compact, compact_, &outline_, &same);
-  std::optional<EventType> type;
-  if (restyled == Restyled::Ok) type = event_type_named(outline_.event);
-  if (!type || always_parsed(*type)) {
-    auto parsed = parse_json_text(text);
-    if (std::holds_alternative<JsonProblem>(parsed)) return EventPtr();
-    const Json& object = std::get<Json>(parsed);
-    if (!object.is_object()) return EventPtr();
-    return parse_event(object, ctx_);
-  }
-  const std::string& compact = same ? text : compact_;
+  if (restyle_json(text, JsonStyle::Compact, compact_, &outline_, &same) != Restyled::Ok) return decode_dom(text);
+  if (same) return decode_restyled(text, outline_);
+  std::string exact(compact_);  // the event's own text, at its size (compact_ keeps its buffer)
+  auto decoded = decode_restyled(exact, outline_);
+  return decoded;
+}
+
+Result<EventPtr> EventDecoder::decode_dom(const std::string& text) {
+  auto parsed = parse_json_text(text);
+  if (std::holds_alternative<JsonProblem>(parsed)) return EventPtr();
+  const Json& object = std::get<Json>(parsed);
+  if (!object.is_object()) return EventPtr();
+  return parse_event(object, ctx_);
+}
+
+Result<EventPtr> EventDecoder::decode_restyled(std::string& compact, const JsonOutline& outline) {
+  const std::optional<EventType> type = event_type_named(outline.event);
+  if (!type || always_parsed(*type)) return decode_dom(compact);
   std::string& key = key_;  // reused: no allocation per event
-  key.assign(outline_.event);
+  key.assign(outline.event);
   key += '|';
-  key += outline_.signature;
+  key += outline.signature;
   auto seen = verdicts_.find(key);
   if (seen != verdicts_.end()) {
     if (seen->second.canonical)
-      return Event::from_text(*type, same ? std::move(text) : std::string(compact_), seen->second.entities_aliased,
-                              Event::Kept{token_value(outline_.name), token_value(outline_.timestamp),
-                                          token_value(outline_.intent_name)});
+      return Event::from_text(*type, std::move(compact), seen->second.entities_aliased,
+                              Event::Kept{scalar_from_token(outline.name), scalar_from_token(outline.timestamp),
+                                          scalar_from_token(outline.intent_name)});
     return parse_event(Json::parse(compact), ctx_);
   }
   // First of its shape: parse_event decides, and the text either is its serialised form or not.

@@ -491,4 +491,34 @@ Restyled restyle_json(std::string_view in, JsonStyle style, std::string& out, Js
   return Restyled::Ok;
 }
 
+Json scalar_from_token(const std::string& token) {
+  if (token.empty()) return Json();
+  const char* b = token.data();
+  const char* e = b + token.size();
+  const char c = token.front();
+  if (c == '"') {
+    if (token.find('\\') == std::string::npos) return Json(std::string(b + 1, e - 1));
+  } else if (c == '-' || (c >= '0' && c <= '9')) {
+    if (token.find_first_of(".eE") == std::string::npos) {
+      if (c == '-') {
+        std::int64_t i = 0;
+        if (auto r = std::from_chars(b, e, i); r.ec == std::errc() && r.ptr == e) return Json(i);
+      } else {
+        std::uint64_t u = 0;  // nlohmann reads a non-negative integer as unsigned
+        if (auto r = std::from_chars(b, e, u); r.ec == std::errc() && r.ptr == e) return Json(u);
+      }
+    } else {
+      double d = 0;
+      if (auto r = std::from_chars(b, e, d); r.ec == std::errc() && r.ptr == e) return Json(d);
+    }
+  } else if (token == "null") {
+    return Json();
+  } else if (token == "true") {
+    return Json(true);
+  } else if (token == "false") {
+    return Json(false);
+  }
+  return Json::parse(token);
+}
+
 }  // namespace convo

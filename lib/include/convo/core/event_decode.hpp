@@ -25,8 +25,13 @@ class EventDecoder {
   // `text` may be moved into the event returned (then it is left empty); on a null result or an
   // error it is unchanged.
   Result<EventPtr> decode(std::string& text);
+  // The same for a text restyle_json has just written in compact style, with its outline: no
+  // second pass over it (a broker body, restyled once to cut its sender_id out). `compact` may be
+  // moved into the event.
+  Result<EventPtr> decode_restyled(std::string& compact, const JsonOutline& outline);
 
  private:
+  Result<EventPtr> decode_dom(const std::string& text);
   struct Verdict {
     bool canonical = false;
     bool entities_aliased = false;

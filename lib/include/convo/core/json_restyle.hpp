@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "convo/core/json.hpp"
+
 namespace convo {
 
 enum class JsonStyle {
@@ -45,6 +47,11 @@ struct JsonOutline {
 // nothing is appended (one pass, no copy: a text already in the target style); else false.
 Restyled restyle_json(std::string_view in, JsonStyle style, std::string& out, JsonOutline* outline = nullptr,
                       bool* same_as_input = nullptr);
+
+// A scalar value as an outline holds it (a token restyle_json wrote), read as Json::parse would
+// read it (a non-negative integer unsigned, as nlohmann does): the common forms without the
+// parser; empty is null.
+Json scalar_from_token(const std::string& token);
 
 // A JSON array's items restyled one after another into `items`' texts (the separators and
 // brackets dropped): how a file of events becomes event texts without a DOM. Numbers and
