@@ -5,9 +5,12 @@
 namespace convo {
 
 std::string broker_body(const std::string& sender_id, const Event& event, BodyOrder order) {
+  return broker_body(sender_id, event.python_text(), order);
+}
+
+std::string broker_body(const std::string& sender_id, std::string data, BodyOrder order) {
   // The event's own text, with sender_id spliced in first (live) or last (export): the same
   // bytes as dumping a merged object, without building one.
-  std::string data = event.python_text();
   std::string id = dump_python(Json(sender_id));
   bool empty = data.size() <= 2;
   if (order == BodyOrder::Live)
@@ -33,10 +36,19 @@ ClassifiedMessage classify_message(const std::string& body, EventDecoder& decode
   {  // The fast path: the body restyled once, its sender_id cut out, the rest decoded as text.
     std::string event_text;
     JsonOutline outline;
-    if (restyle_json(body, JsonStyle::Compact, event_text, &outline) == Restyled::Ok && outline.sender_kind == 'S') {
+    bool python = false;  // the body is in canonical json.dumps form
+    if (restyle_json(body, JsonStyle::Compact, event_text, &outline, nullptr, &python) == Restyled::Ok &&
+        outline.sender_kind == 'S') {
       event_text.erase(outline.sender_begin, outline.sender_end - outline.sender_begin);
       auto event = decoder.decode_restyled(event_text, outline);
       if (event && *event) {
+        // Kept as text, the event is exactly Rasa's form: its json.dumps text is the body's,
+        // less the sender_id member.
+        if (python && (**event).has_text()) {
+          out.python_event.reserve(body.size());
+          out.python_event.append(body, 0, outline.sender_in_begin);
+          out.python_event.append(body, outline.sender_in_end, std::string::npos);
+        }
         out.sender_id = scalar_from_token(outline.sender_id).get<std::string>();
         out.event = std::move(*event);
         out.ok = true;

@@ -40,22 +40,24 @@ Result<EventPtr> EventDecoder::decode_restyled(std::string& compact, const JsonO
   key += '|';
   key += outline.signature;
   auto seen = verdicts_.find(key);
-  if (seen != verdicts_.end()) {
-    if (seen->second.canonical)
-      return Event::from_text(*type, std::move(compact), seen->second.entities_aliased,
-                              Event::Kept{scalar_from_token(outline.name), scalar_from_token(outline.timestamp),
-                                          scalar_from_token(outline.intent_name)});
+  if (seen == verdicts_.end()) {
+    // First of its shape: parse_event decides, and the text either is its serialised form or not.
+    auto parsed = parse_event(Json::parse(compact), ctx_);
+    Verdict verdict;
+    if (parsed && *parsed) {
+      verdict.canonical = dump_compact((**parsed).data()) == compact;
+      verdict.entities_aliased = (**parsed).entities_aliased;
+    }
+    seen = verdicts_.emplace(key, verdict).first;
+    if (!verdict.canonical) return parsed;
+  } else if (!seen->second.canonical) {
     return parse_event(Json::parse(compact), ctx_);
   }
-  // First of its shape: parse_event decides, and the text either is its serialised form or not.
-  auto parsed = parse_event(Json::parse(compact), ctx_);
-  Verdict verdict;
-  if (parsed && *parsed) {
-    verdict.canonical = dump_compact((**parsed).data()) == compact;
-    verdict.entities_aliased = (**parsed).entities_aliased;
-  }
-  verdicts_.emplace(key, verdict);
-  return parsed;
+  // In Rasa's form: the text is the event (the first of a shape too, so that every such event is
+  // kept the same way).
+  return Event::from_text(*type, std::move(compact), seen->second.entities_aliased,
+                          Event::Kept{scalar_from_token(outline.name), scalar_from_token(outline.timestamp),
+                                      scalar_from_token(outline.intent_name)});
 }
 
 }  // namespace convo

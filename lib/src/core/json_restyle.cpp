@@ -47,14 +47,30 @@ struct Restyler {
   bool same = true;
   std::size_t o = 0;  // bytes of output so far
   std::string code_point = {};  // scratch for one escaped code point
+  // Mirror: whether `in` is also exactly what the other style writes (a broker body in json.dumps
+  // form restyled to compact: the sinks that keep json.dumps form can then use its bytes).
+  bool mirror = false;
+  bool mirror_same = true;
+  std::size_t mo = 0;  // bytes of the other style's output so far
   std::size_t pos = 0;
   Restyled problem = Restyled::Ok;
   // Not strict: numbers and duplicate keys the dumpers would write otherwise are copied as they
   // are instead of failing (for splitting a file into items the decoder then checks one by one).
   bool strict = true;
 
-  // Appends n bytes at p to the output.
+  // The other style's next n bytes are those at p.
+  void mirrored(const char* p, std::size_t n) {
+    if (!mirror || !mirror_same) return;
+    if (p == in.data() + mo || (mo + n <= in.size() && std::memcmp(in.data() + mo, p, n) == 0)) mo += n;
+    else mirror_same = false;
+  }
+  // Appends n bytes at p to the output (the same in both styles).
   void put(const char* p, std::size_t n) {
+    mirrored(p, n);
+    put_only(p, n);
+  }
+  // Appends n bytes to the output only (the other style writes something else here).
+  void put_only(const char* p, std::size_t n) {
     if (lazy && same) {
       if (p == in.data() + o || (o + n <= in.size() && std::memcmp(in.data() + o, p, n) == 0)) {
         o += n;
@@ -92,7 +108,14 @@ struct Restyler {
     }
   }
   const char* item_sep() const { return style == JsonStyle::Python ? ", " : ","; }
-  const char* key_sep() const { return style == JsonStyle::Python ? ": " : ":"; }
+  // A separator: `python` in Python's style, `compact` in the other.
+  void separator(std::string_view python, std::string_view compact) {
+    const bool py = style == JsonStyle::Python;
+    put_only(py ? python.data() : compact.data(), py ? python.size() : compact.size());
+    if (mirror) mirrored(py ? compact.data() : python.data(), py ? compact.size() : python.size());
+  }
+  void item_separator() { separator(", ", ","); }
+  void key_separator() { separator(": ", ":"); }
 
   static int hex(char c) {
     if (c >= '0' && c <= '9') return c - '0';
@@ -115,7 +138,12 @@ struct Restyler {
   void emit(std::uint32_t cp) {
     code_point.clear();
     append_json_code_point(code_point, cp, style == JsonStyle::Python);
-    put(code_point);
+    put_only(code_point.data(), code_point.size());
+    if (mirror && mirror_same) {
+      code_point.clear();
+      append_json_code_point(code_point, cp, style != JsonStyle::Python);
+      mirrored(code_point.data(), code_point.size());
+    }
   }
   // A raw UTF-8 sequence starting at pos (strict: no overlong forms, surrogates or > U+10FFFF).
   bool read_utf8(std::uint32_t& cp) {
@@ -305,7 +333,7 @@ struct Restyler {
     }
     *kind = 'A';
     for (bool first = true;; first = false) {
-      if (!first) put(item_sep());
+      if (!first) item_separator();
       skip_ws();
       char k;
       if (!value(depth + 1, &k)) return false;
@@ -339,17 +367,17 @@ struct Restyler {
     bool sender_first = false;
     std::size_t sender_begin = 0;
     for (bool first = true;; first = false) {
-      if (!first) put(item_sep());
+      if (!first) item_separator();
       skip_ws();
       if (pos >= in.size() || in[pos] != '"') return fail(Restyled::Invalid);
-      const std::size_t key_start = o;
+      const std::size_t key_start = o, key_in = pos;
       if (!string(nullptr)) return false;
       const std::size_t key_size = o - key_start;
       keys.emplace_back(key_start, key_size);
       skip_ws();
       if (pos >= in.size() || in[pos] != ':') return fail(Restyled::Invalid);
       ++pos;
-      put(key_sep());
+      key_separator();
       skip_ws();
       char k;
       const std::size_t value_start = o;
@@ -378,6 +406,8 @@ struct Restyler {
             sender_begin = first ? key_start : key_start - std::string_view(item_sep()).size();
             top->sender_begin = mark + sender_begin;
             top->sender_end = mark + o;
+            top->sender_in_begin = first ? key_in : key_in - 2;  // ", " before it, in Python's style
+            top->sender_in_end = pos;
             sender_first = first;
           }
         } else if (part == Part::Intent && key_is("\"name\"")) {
@@ -392,7 +422,10 @@ struct Restyler {
     }
     ++pos;
     // A leading sender_id takes the separator after it (when a member follows).
-    if (top && sender_first && top->sender_end < mark + o) top->sender_end += std::string_view(item_sep()).size();
+    if (top && sender_first && top->sender_end < mark + o) {
+      top->sender_end += std::string_view(item_sep()).size();
+      top->sender_in_end += 2;
+    }
     put('}');
     // Duplicate keys: Python keeps the last value at the first place; leave that to the DOM.
     const std::size_t count = strict ? keys.size() - base : 0;
@@ -451,7 +484,7 @@ Restyled restyle_json_items(std::string_view in, JsonStyle style, std::vector<st
 }
 
 Restyled restyle_json(std::string_view in, JsonStyle style, std::string& out, JsonOutline* outline,
-                      bool* same_as_input) {
+                      bool* same_as_input, bool* same_as_other) {
   const std::size_t mark = out.size();
   thread_local std::vector<std::pair<std::size_t, std::size_t>> keys;
   thread_local std::vector<std::string_view> names;
@@ -459,6 +492,7 @@ Restyled restyle_json(std::string_view in, JsonStyle style, std::string& out, Js
   if (!same_as_input) out.reserve(mark + in.size() + in.size() / 8 + 16);
   Restyler r{in, style, out, mark, keys, names};
   r.lazy = same_as_input != nullptr;
+  r.mirror = same_as_other != nullptr;
   r.skip_ws();
   char kind = 0;
   bool ok;
@@ -488,6 +522,7 @@ Restyled restyle_json(std::string_view in, JsonStyle style, std::string& out, Js
   }
   r.finish();
   if (same_as_input) *same_as_input = r.same;
+  if (same_as_other) *same_as_other = r.mirror_same && r.mo == in.size();
   return Restyled::Ok;
 }
 

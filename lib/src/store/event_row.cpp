@@ -15,7 +15,9 @@ Json as_column_text(const Json& v) {
 
 }  // namespace
 
-EventRow event_row(const Event& event) {
+EventRow event_row(const Event& event) { return event_row(event, event.python_text()); }
+
+EventRow event_row(const Event& event, std::string python_text) {
   EventRow row;
   row.type_name = std::string(event.name());
   const Json& ts = event.timestamp();
@@ -24,7 +26,7 @@ EventRow event_row(const Event& event) {
   if (event.type == EventType::User) row.intent_name = as_column_text(event.intent_name());
   const Json& name = event.get("name");
   row.action_name = name.is_null() ? Json() : as_column_text(name);
-  row.data = event.python_text();
+  row.data = std::move(python_text);
   return row;
 }
 

@@ -62,7 +62,8 @@ class NdjsonSink final : public IngestSink {
     for (const auto& message : batch) {
       ClassifiedMessage c = classify_message(message.body, decoder_);
       if (c.ok) {
-        text += broker_body(c.sender_id, *c.event, BodyOrder::Live);
+        text += c.python_event.empty() ? broker_body(c.sender_id, *c.event, BodyOrder::Live)
+                                       : broker_body(c.sender_id, std::move(c.python_event), BodyOrder::Live);
         text += '\n';
         ++counts.stored;
         continue;

@@ -215,7 +215,7 @@ class SqliteIngest final : public IngestSink {
         if (!run(insert_dead_)) return failure("cannot store a dead letter");
         continue;
       }
-      EventRow row = event_row(*c.event);
+      EventRow row = c.python_event.empty() ? event_row(*c.event) : event_row(*c.event, std::move(c.python_event));
       Digest digest;
       if (!event_digest(md_, time_digest_, c.sender_id, row, digest)) return runtime_error("SHA-256 failed (OpenSSL)");
       find_.bind_blob(1, digest.data(), digest.size());

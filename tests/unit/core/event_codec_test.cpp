@@ -71,6 +71,31 @@ TEST_CASE("restyle_json turns json.dumps text into compact text and back, as the
   CHECK(restyled(" {\n\t\"a\" :\r[ 1 , {} ,[]] } ", JsonStyle::Compact) == R"({"a":[1,{},[]]})");
 }
 
+TEST_CASE("restyle_json tells in the same pass whether the text is in the other style's form", "[codec]") {
+  std::uint64_t seed = 11;
+  for (int i = 0; i < 500; ++i) {
+    const Json v = random_value(seed, 0);
+    const std::string python = dump_python(v), compact = dump_compact(v);
+    INFO(python);
+    for (JsonStyle style : {JsonStyle::Compact, JsonStyle::Python}) {
+      const std::string& own = style == JsonStyle::Compact ? compact : python;
+      const std::string& other = style == JsonStyle::Compact ? python : compact;
+      std::string out;
+      bool in_other = false;
+      REQUIRE(restyle_json(other, style, out, nullptr, nullptr, &in_other) == Restyled::Ok);
+      CHECK(in_other);
+      CHECK(out == own);
+      out.clear();
+      REQUIRE(restyle_json(own, style, out, nullptr, nullptr, &in_other) == Restyled::Ok);
+      CHECK(in_other == (own == other));
+    }
+  }
+  bool in_other = true;
+  std::string out;
+  REQUIRE(restyle_json("[1, 2] ", JsonStyle::Compact, out, nullptr, nullptr, &in_other) == Restyled::Ok);
+  CHECK_FALSE(in_other);  // trailing space
+}
+
 TEST_CASE("restyle_json says when a text is already its own rewriting, and then copies nothing", "[codec]") {
   std::uint64_t seed = 7;
   for (int i = 0; i < 500; ++i) {
@@ -241,6 +266,29 @@ TEST_CASE("a broker body's sender_id is cut out wherever it sits, in either styl
     std::string text;
     c.event->append_compact(text);
     CHECK(text == want);
+    // A body in json.dumps form gives the event's json.dumps text without rewriting it.
+    const bool dumps_form = std::string(body).find("\\u00e9") != std::string::npos || std::string(body).find(", \"sender_id\": \"c") != std::string::npos;
+    CHECK(c.python_event == (dumps_form && std::string(body).find("\"é\"") == std::string::npos ? c.event->python_text() : std::string()));
+  }
+  // Wherever the sender sits in a json.dumps body; a body not in that form (a number written
+  // otherwise, other spacing) or an event not in Rasa's form (defaults missing) gives none.
+  for (const char* body : {R"({"sender_id": "c", "event": "action", "timestamp": 2, "name": "a", "policy": null, "confidence": 1.0, "action_text": null, "hide_rule_turn": false})",
+                           R"({"event": "action", "sender_id": "c", "timestamp": 2, "name": "a", "policy": null, "confidence": 1.0, "action_text": null, "hide_rule_turn": false})",
+                           R"({"event": "action", "timestamp": 2, "name": "a", "policy": null, "confidence": 1.0, "action_text": null, "hide_rule_turn": false, "sender_id": "c"})"}) {
+    INFO(body);
+    ClassifiedMessage c = classify_message(body, decoder);
+    REQUIRE(c.ok);
+    CHECK(c.python_event == R"({"event": "action", "timestamp": 2, "name": "a", "policy": null, "confidence": 1.0, "action_text": null, "hide_rule_turn": false})");
+    CHECK(c.python_event == c.event->python_text());
+    CHECK(broker_body("c", c.python_event) == broker_body("c", *c.event));
+  }
+  for (const char* body : {R"({"sender_id": "c", "event": "action", "timestamp": 2, "name": "a", "policy": null, "confidence": 1.00, "action_text": null, "hide_rule_turn": false})",
+                           R"({"sender_id": "c", "event": "action", "timestamp": 2, "name": "a", "policy": null, "confidence": 1.0, "action_text": null, "hide_rule_turn":false})",
+                           R"({"sender_id": "c", "event": "action", "timestamp": 2, "name": "a"})"}) {
+    INFO(body);
+    ClassifiedMessage c = classify_message(body, decoder);
+    REQUIRE(c.ok);
+    CHECK(c.python_event.empty());
   }
   // Only the sender: no event; not a string: the DOM path gives the reason.
   CHECK_FALSE(classify_message(R"({"sender_id": "x"})", decoder).ok);

@@ -20,6 +20,9 @@ enum class BodyOrder {
 // One event as Rasa's broker body: the event's JSON plus sender_id, written as Python's
 // json.dumps writes it (", "/": " separators, ASCII escapes, Python float repr).
 std::string broker_body(const std::string& sender_id, const Event& event, BodyOrder order = BodyOrder::Live);
+// The same from the event's json.dumps text (Event::python_text(), or a ClassifiedMessage's
+// python_event).
+std::string broker_body(const std::string& sender_id, std::string python_event, BodyOrder order = BodyOrder::Live);
 
 // broker_body for each event, Live order: what a write enqueues in the store's outbox.
 std::vector<std::string> broker_bodies(const std::string& sender_id, const std::vector<EventPtr>& events);
@@ -47,6 +50,9 @@ struct ClassifiedMessage {
   bool ok = false;
   std::string sender_id;
   EventPtr event;          // parsed with Rasa's rules (the same codec as every other input)
+  // The event's json.dumps text (its python_text()) when the body already held it (Rasa's own
+  // bodies: canonical json.dumps form): cut out of the body, not rewritten. Else empty.
+  std::string python_event;
   std::string reason;      // when !ok: "not JSON: …", "no sender_id", "invalid event: …"
 };
 ClassifiedMessage classify_message(const std::string& body, const ParseContext& ctx);

@@ -82,6 +82,8 @@ struct Event {
   void append_compact(std::string& out) const;
   // data() as Python's json.dumps writes it (what SQL rows and broker bodies hold).
   std::string python_text() const;
+  // Whether the serialised form is kept as text (decoded from Rasa's form, or keep_as_text()).
+  bool has_text() const { return !text_.empty(); }
 
   const Json& timestamp() const { return get("timestamp"); }
   // A field of the serialised form, or null when absent.

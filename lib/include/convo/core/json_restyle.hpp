@@ -39,14 +39,18 @@ struct JsonOutline {
   std::string sender_id;
   char sender_kind = 0;
   std::size_t sender_begin = 0, sender_end = 0;
+  // The same bytes in the input, when it is in Python's style (see restyle_json's same_as_other).
+  std::size_t sender_in_begin = 0, sender_in_end = 0;
 };
 
 // Appends `in` rewritten in `style` to `out` (which is left as it was unless the result is Ok).
 // With `outline`, `in` must be an object and its outline is filled (its offsets are in `out`).
 // With `same_as_input`: when `in` is already exactly its rewriting, *same_as_input is set and
 // nothing is appended (one pass, no copy: a text already in the target style); else false.
+// With `same_as_other`: whether `in` is exactly what the other style writes (checked in the same
+// pass: a json.dumps body restyled to compact is also known to be in canonical json.dumps form).
 Restyled restyle_json(std::string_view in, JsonStyle style, std::string& out, JsonOutline* outline = nullptr,
-                      bool* same_as_input = nullptr);
+                      bool* same_as_input = nullptr, bool* same_as_other = nullptr);
 
 // A scalar value as an outline holds it (a token restyle_json wrote), read as Json::parse would
 // read it (a non-negative integer unsigned, as nlohmann does): the common forms without the

@@ -165,6 +165,8 @@ struct EventRow {
   std::string data;     // the event JSON as Python's json.dumps writes it
 };
 EventRow event_row(const Event& event);
+// The same with the event's json.dumps text already at hand (`python_text`: see ClassifiedMessage).
+EventRow event_row(const Event& event, std::string python_text);
 
 // Checks a stored `data` column holds an event object and gives its text (compact when it is in
 // canonical form, else as stored); errors say what is wrong with the text.
