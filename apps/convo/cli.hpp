@@ -48,8 +48,9 @@ bool want_json(Format format);
 Result<std::shared_ptr<const Domain>> load_domain_option(const std::string& path);
 
 // Events from FILE or "-" (stdin) in any shape; `source` is set to the name used in messages.
-// `texts_for_arrays`: see parse_event_input (for commands that only read the events).
-Result<EventInput> read_event_input(const std::string& path, std::string& source, bool texts_for_arrays = false);
+// `decode_arrays`: see parse_event_input (for commands that only read the events).
+Result<EventInput> read_event_input(const std::string& path, std::string& source,
+                                    const ParseContext* decode_arrays = nullptr);
 
 // Events a command stores: prepare_events (all-or-nothing, checked) with its warnings printed.
 Result<std::vector<EventPtr>> parse_for_storing(const Json& events, const std::string& source,

@@ -10,11 +10,11 @@
 
 namespace convo::cli {
 
-Result<EventInput> read_event_input(const std::string& path, std::string& source, bool texts_for_arrays) {
+Result<EventInput> read_event_input(const std::string& path, std::string& source, const ParseContext* decode_arrays) {
   source = path == "-" ? "<stdin>" : path;
   auto text = read_text_file(path);
   if (!text) return text.error();
-  return parse_event_input(*text, source, texts_for_arrays);
+  return parse_event_input(*text, source, decode_arrays);
 }
 
 Result<std::vector<EventPtr>> parse_for_storing(const Json& events, const std::string& source,

@@ -25,18 +25,18 @@ int run_validate(const ValidateOptions& opt) {
   const std::string source = opt.path == "-" ? "<stdin>" : opt.path;
   auto domain = load_domain_option(opt.domain_path);
   if (!domain) return report(domain.error());
-  auto input = parse_event_input(*text, source, true);
+  const ParseContext ctx = system_parse_context();
+  auto input = parse_event_input(*text, source, &ctx);
 
   Json result = {{"file", source}, {"valid", false}, {"events", 0}, {"errors", Json::array()},
                  {"warnings", Json::array()}};
   if (!input) {
     result["errors"].push_back(input.error().message);
   } else {
-    const ParseContext ctx = system_parse_context();
     const std::string sender = input->sender_id.value_or("default");
     result["events"] = input->size();
-    BuildReport built = input->as_texts
-                            ? inspect_events(sender, std::move(input->texts), *domain, BuildOptions{}, ctx)
+    BuildReport built = input->decoded
+                            ? inspect_events(sender, std::move(*input->decoded), *domain, BuildOptions{}, ctx)
                             : inspect_events(sender, input->events, *domain, BuildOptions{}, ctx);
     for (const auto& e : built.errors) result["errors"].push_back(source + ": " + e);
     for (const auto& w : built.warnings) result["warnings"].push_back(source + ": " + w);

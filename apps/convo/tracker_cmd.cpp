@@ -25,18 +25,19 @@ struct ReadOptions {
 
 // The events and sender to build from: the file given, or the conversation in the store (a
 // database, or a server's tracker with every event).
-// A file's events are a JSON value; a store's are texts.
+// A file's events are a JSON value, or already decoded (a JSON array); a store's are texts.
 struct Gathered {
   std::string sender;
-  std::variant<Json, EventTexts> events;
+  std::variant<Json, EventTexts, ParsedEvents> events;
 };
 
-Result<Gathered> gather_events(const ReadOptions& opt, TrackerStore* store, std::string& source) {
+Result<Gathered> gather_events(const ReadOptions& opt, TrackerStore* store, std::string& source,
+                               const ParseContext& ctx) {
   if (!store) {
-    auto input = read_event_input(opt.events_path, source, true);
+    auto input = read_event_input(opt.events_path, source, &ctx);
     if (!input) return input.error();
     std::string sender = !opt.sender_id.empty() ? opt.sender_id : input->sender_id.value_or("default");
-    if (input->as_texts) return Gathered{sender, std::move(input->texts)};
+    if (input->decoded) return Gathered{sender, std::move(*input->decoded)};
     return Gathered{sender, std::move(input->events)};
   }
   LoadOptions load;
@@ -72,7 +73,8 @@ int run_read(const ReadOptions& opt) {
     }
   }
   std::string source;
-  auto gathered = gather_events(opt, store.get(), source);
+  const ParseContext ctx = system_parse_context();
+  auto gathered = gather_events(opt, store.get(), source, ctx);
   if (!gathered) return report(gathered.error());
   auto domain = load_domain_option(opt.domain_path);
   if (!domain) return report(domain.error());
@@ -80,7 +82,6 @@ int run_read(const ReadOptions& opt) {
   BuildOptions build;
   build.max_event_history = opt.max_event_history;
   build.until = opt.until;
-  const ParseContext ctx = system_parse_context();
   BuildReport built = std::visit(
       [&](auto& events) { return inspect_events(gathered->sender, std::move(events), *domain, build, ctx); },
       gathered->events);

@@ -73,27 +73,40 @@ ParsedEvents parse_events(const Json& list, const ParseContext& ctx) {
     return out;
   }
   for (std::size_t i = 0; i < list.size(); ++i) parse_item(i, list[i], ctx, out);
+  out.items = list.size();
   return out;
 }
 
-ParsedEvents parse_events(EventTexts texts, const ParseContext& ctx) {
-  ParsedEvents out;
-  EventDecoder decoder(ctx);
-  for (std::size_t i = 0; i < texts.items.size(); ++i) {
-    auto decoded = decoder.decode(texts.items[i]);
-    if (decoded && *decoded) {
-      out.events.push_back(std::move(*decoded));
-      out.source_index.push_back(i);
-    } else {  // a problem or a skipped item: the DOM path says which, in its words
-      auto item = parse_json_text(texts.items[i]);
-      if (auto* problem = std::get_if<JsonProblem>(&item)) {
-        out.errors.push_back("events[" + std::to_string(i) + "]: not valid JSON (" + problem->reason + ")");
-      } else {
-        parse_item(i, std::get<Json>(item), ctx, out);
-      }
-    }
+struct EventListParser::State {
+  const ParseContext& ctx;
+  EventDecoder decoder;
+  explicit State(const ParseContext& c) : ctx(c), decoder(c) {}
+};
+
+EventListParser::EventListParser(const ParseContext& ctx) : state_(std::make_unique<State>(ctx)) {}
+EventListParser::~EventListParser() = default;
+
+void EventListParser::add(std::string& text, const JsonOutline* outline) {
+  const std::size_t i = out_.items++;
+  auto decoded = outline ? state_->decoder.decode_restyled(text, *outline) : state_->decoder.decode(text);
+  if (decoded && *decoded) {
+    out_.events.push_back(std::move(*decoded));
+    out_.source_index.push_back(i);
+    return;
   }
-  return out;
+  // A problem or a skipped item: the DOM path says which, in its words.
+  auto item = parse_json_text(text);
+  if (auto* problem = std::get_if<JsonProblem>(&item)) {
+    out_.errors.push_back("events[" + std::to_string(i) + "]: not valid JSON (" + problem->reason + ")");
+  } else {
+    parse_item(i, std::get<Json>(item), state_->ctx, out_);
+  }
+}
+
+ParsedEvents parse_events(EventTexts texts, const ParseContext& ctx) {
+  EventListParser parser(ctx);
+  for (auto& text : texts.items) parser.add(text);
+  return parser.finish();
 }
 
 Json EventTexts::to_json() const {

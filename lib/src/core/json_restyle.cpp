@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <utility>
 #include <vector>
 
@@ -447,14 +448,14 @@ struct Restyler {
 
 }  // namespace
 
-Restyled restyle_json_items(std::string_view in, JsonStyle style, std::vector<std::string>& items) {
+Restyled for_each_json_item(std::string_view in, JsonStyle style,
+                            const std::function<void(std::string& item, const JsonOutline* outline)>& each) {
   thread_local std::vector<std::pair<std::size_t, std::size_t>> keys;
   thread_local std::vector<std::string_view> names;
   keys.clear();
   std::string out;
+  JsonOutline outline;
   Restyler r{in, style, out, 0, keys, names};
-  r.strict = false;
-  std::vector<std::string> found;
   r.skip_ws();
   if (r.pos >= in.size() || in[r.pos] != '[') return Restyled::Invalid;
   ++r.pos;
@@ -464,11 +465,33 @@ Restyled restyle_json_items(std::string_view in, JsonStyle style, std::vector<st
   } else {
     for (;;) {
       r.skip_ws();
-      out.clear();
-      r.o = 0;
+      const std::size_t start = r.pos;
       char kind;
-      if (!r.value(1, &kind)) return r.problem;
-      found.push_back(out);
+      bool outlined = false;
+      if (in[start] == '{') {  // an event, perhaps in canonical form: restyled and outlined
+        out.clear();
+        r.o = 0;
+        r.strict = true;
+        outline.signature.clear();
+        outline.event.clear();
+        outline.name.clear();
+        outline.timestamp.clear();
+        outline.intent_name.clear();
+        outline.sender_id.clear();
+        outline.sender_kind = 0;
+        outlined = r.object(1, &kind, &outline, Part::Top);
+        if (!outlined && r.problem == Restyled::Invalid) return Restyled::Invalid;
+        keys.clear();
+        r.problem = Restyled::Ok;
+      }
+      if (!outlined) {  // anything else, copied as it is where the dumpers would differ
+        r.pos = start;
+        out.clear();
+        r.o = 0;
+        r.strict = false;
+        if (!r.value(1, &kind)) return r.problem;
+      }
+      each(out, outlined ? &outline : nullptr);
       r.skip_ws();
       if (r.pos >= in.size()) return Restyled::Invalid;
       if (in[r.pos] == ']') break;
@@ -479,8 +502,14 @@ Restyled restyle_json_items(std::string_view in, JsonStyle style, std::vector<st
   }
   r.skip_ws();
   if (r.pos != in.size()) return Restyled::Invalid;
-  items = std::move(found);
   return Restyled::Ok;
+}
+
+Restyled restyle_json_items(std::string_view in, JsonStyle style, std::vector<std::string>& items) {
+  std::vector<std::string> found;
+  const Restyled r = for_each_json_item(in, style, [&](std::string& item, const JsonOutline*) { found.push_back(item); });
+  if (r == Restyled::Ok) items = std::move(found);
+  return r;
 }
 
 Restyled restyle_json(std::string_view in, JsonStyle style, std::string& out, JsonOutline* outline,

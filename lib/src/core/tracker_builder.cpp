@@ -59,7 +59,12 @@ BuildReport inspect_events(const std::string& sender_id, const Json& events,
 BuildReport inspect_events(const std::string& sender_id, EventTexts events,
                            std::shared_ptr<const Domain> domain, const BuildOptions& options,
                            const ParseContext& ctx) {
-  ParsedEvents parsed = parse_events(std::move(events), ctx);
+  return inspect_events(sender_id, parse_events(std::move(events), ctx), std::move(domain), options, ctx);
+}
+
+BuildReport inspect_events(const std::string& sender_id, ParsedEvents parsed,
+                           std::shared_ptr<const Domain> domain, const BuildOptions& options,
+                           const ParseContext& ctx) {
   // The texts are in the events now: a problem names the item by its event's serialised type.
   auto label = [&](std::size_t i) {
     for (std::size_t k = 0; k < parsed.source_index.size(); ++k)

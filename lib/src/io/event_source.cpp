@@ -57,7 +57,7 @@ Result<Json> parse_json_document(std::string_view text, const std::string& sourc
   return parse_at(text, source, 0, text);
 }
 
-Result<EventInput> parse_event_input(std::string_view text, const std::string& source, bool texts_for_arrays) {
+Result<EventInput> parse_event_input(std::string_view text, const std::string& source, const ParseContext* decode_arrays) {
   std::size_t first = 0;
   while (first < text.size() && std::isspace(static_cast<unsigned char>(text[first]))) ++first;
   if (first == text.size()) return runtime_error(source + ": no events (the input is empty)");
@@ -69,11 +69,13 @@ Result<EventInput> parse_event_input(std::string_view text, const std::string& s
                              Json::accept(text.substr(first, first_newline - first));
     if (multi_line_values) return parse_ndjson(text, source);
   }
-  if (texts_for_arrays && text[first] == '[') {
-    EventInput input;
-    if (restyle_json_items(text, JsonStyle::Compact, input.texts.items) == Restyled::Ok) {
+  if (decode_arrays && text[first] == '[') {
+    EventListParser parser(*decode_arrays);
+    auto each = [&](std::string& item, const JsonOutline* outline) { parser.add(item, outline); };
+    if (for_each_json_item(text, JsonStyle::Compact, each) == Restyled::Ok) {
+      EventInput input;
       input.format = "array";
-      input.as_texts = true;
+      input.decoded = parser.finish();
       return input;
     }  // else the DOM, which also locates a syntax error
   }

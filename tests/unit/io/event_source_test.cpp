@@ -148,21 +148,40 @@ TEST_CASE("parse_json_document: one document, errors located", "[event_source]")
   CHECK_THAT(two.error().message, Catch::StartsWith("doc.json:2:1: invalid JSON"));
 }
 
-TEST_CASE("an array can come back as item texts; errors and other shapes as before") {
-  const std::string array = std::string("[") + kPause + ",\n " + kResume + "]";
-  auto texts = convo::parse_event_input(array, "events.json", true);
-  REQUIRE(texts.ok());
-  CHECK(texts->as_texts);
-  CHECK(texts->format == "array");
-  CHECK(texts->size() == 2);
-  CHECK(texts->texts.items == std::vector<std::string>{R"({"event":"pause","timestamp":1})", R"({"event":"resume","timestamp":2})"});
-  // A syntax error is still located by line and column.
-  auto broken = convo::parse_event_input("[\n" + std::string(kPause) + ",\n  {\"event\": }]", "events.json", true);
-  REQUIRE_FALSE(broken.ok());
-  CHECK(broken.error().message.rfind("events.json:3:", 0) == 0);
+TEST_CASE("an array can come back decoded in one pass; errors and other shapes as before") {
+  const convo::ParseContext ctx{[] { return 7.5; }, [] { return std::string("uuid-1"); }};
+  // Items in Rasa's form, one not (a default missing), one skipped, one refused.
+  const std::string array = std::string("[") + kPause + ",\n " + kResume + R"(, {"event": "action", "name": "a"}, 3, {"text": "x"}, "event"])";
+  auto decoded = convo::parse_event_input(array, "events.json", &ctx);
+  REQUIRE(decoded.ok());
+  REQUIRE(decoded->decoded);
+  CHECK(decoded->format == "array");
+  CHECK(decoded->size() == 6);
+  // The same events and problems as parsing the array's DOM.
+  const convo::ParsedEvents want = convo::parse_events(convo::Json::parse(array), ctx);
+  const convo::ParsedEvents& got = *decoded->decoded;
+  REQUIRE(got.events.size() == want.events.size());
+  for (std::size_t i = 0; i < got.events.size(); ++i) {
+    std::string a, b;
+    got.events[i]->append_compact(a);
+    want.events[i]->append_compact(b);
+    CHECK(a == b);
+  }
+  CHECK(got.source_index == want.source_index);
+  CHECK(got.warnings == want.warnings);
+  CHECK(got.errors == want.errors);
+  CHECK(got.items == want.items);
+  // A syntax error is still located by line and column, wherever it is.
+  for (const std::string& broken : {"[\n" + std::string(kPause) + ",\n  {\"event\": }]", "[\n" + std::string(kPause) + ",\n  [1 2]]",
+                                   "[\n" + std::string(kPause) + ",\n  1.]", "[" + std::string(kPause) + "\n\n"}) {
+    INFO(broken);
+    auto failed = convo::parse_event_input(broken, "events.json", &ctx);
+    REQUIRE_FALSE(failed.ok());
+    CHECK(failed.error().message.rfind("events.json:3:", 0) == 0);
+  }
   // Other shapes stay values.
-  auto tracker = convo::parse_event_input(std::string(R"({"sender_id": "s", "events": [)") + kPause + "]}", "t.json", true);
+  auto tracker = convo::parse_event_input(std::string(R"({"sender_id": "s", "events": [)") + kPause + "]}", "t.json", &ctx);
   REQUIRE(tracker.ok());
-  CHECK_FALSE(tracker->as_texts);
+  CHECK_FALSE(tracker->decoded);
   CHECK(tracker->size() == 1);
 }

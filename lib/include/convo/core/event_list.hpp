@@ -9,6 +9,10 @@
 #include "convo/core/event.hpp"
 
 namespace convo {
+struct JsonOutline;
+}
+
+namespace convo {
 
 struct ParsedEvents {
   std::vector<EventPtr> events;
@@ -16,6 +20,7 @@ struct ParsedEvents {
   std::vector<std::string> warnings;      // items skipped, one line each, "events[3]: ..."
   std::vector<std::string> errors;        // items Rasa refuses, one line each; any error means
                                           // Rasa would load none of the list
+  std::size_t items = 0;                  // items in the input list
   bool ok() const { return errors.empty(); }
 };
 
@@ -32,6 +37,25 @@ struct EventTexts {
 // parse_events over texts (any JSON, objects mostly), with the same results and messages; the
 // texts move into the events they become.
 ParsedEvents parse_events(EventTexts texts, const ParseContext& ctx);
+
+// parse_events one text at a time, as they come (a file's items, split and decoded in one pass:
+// see for_each_json_item). The context must outlive the parser.
+class EventListParser {
+ public:
+  explicit EventListParser(const ParseContext& ctx);
+  ~EventListParser();
+  EventListParser(const EventListParser&) = delete;
+  EventListParser& operator=(const EventListParser&) = delete;
+  // The next item: its text (compact, restyled with `outline` when given: EventDecoder's
+  // decode_restyled; else any JSON). `text` may be moved from.
+  void add(std::string& text, const JsonOutline* outline = nullptr);
+  ParsedEvents finish() { return std::move(out_); }
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+  ParsedEvents out_;
+};
 
 // Serialises events (each event's `data`) into a JSON array.
 Json events_to_json(const std::vector<EventPtr>& events);

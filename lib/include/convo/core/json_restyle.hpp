@@ -4,6 +4,7 @@
 // valid UTF-8) it can change style token by token, in one pass and without a DOM.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -62,5 +63,12 @@ Json scalar_from_token(const std::string& token);
 // duplicate keys the dumpers would write otherwise are copied as they are (each item's decoding
 // sends those to the DOM), so only other problems make this NotCanonical.
 Restyled restyle_json_items(std::string_view in, JsonStyle style, std::vector<std::string>& items);
+
+// The same in one pass, item by item: `each` gets every item's text, and with it the outline
+// when the item is an object in canonical form (restyled strictly: what EventDecoder's
+// decode_restyled takes), else null (copied as restyle_json_items copies). `item` may be moved
+// from. Invalid as soon as the text proves not to be a JSON array (items before were given).
+Restyled for_each_json_item(std::string_view in, JsonStyle style,
+                            const std::function<void(std::string& item, const JsonOutline* outline)>& each);
 
 }  // namespace convo

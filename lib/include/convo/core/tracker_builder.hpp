@@ -38,6 +38,11 @@ BuildReport inspect_events(const std::string& sender_id, EventTexts events,
                            std::shared_ptr<const Domain> domain, const BuildOptions& options,
                            const ParseContext& ctx);
 
+// The same over what parse_events (or an EventListParser) gave.
+BuildReport inspect_events(const std::string& sender_id, ParsedEvents parsed,
+                           std::shared_ptr<const Domain> domain, const BuildOptions& options,
+                           const ParseContext& ctx);
+
 // All-or-nothing, as Rasa loads a stored tracker: the first problem is the error.
 Result<std::unique_ptr<Tracker>> build_tracker(const std::string& sender_id, const Json& events,
                                                std::shared_ptr<const Domain> domain,

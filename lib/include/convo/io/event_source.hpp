@@ -14,19 +14,20 @@ namespace convo {
 
 struct EventInput {
   Json events = Json::array();           // the raw event list, unparsed
-  // With `as_texts`, a JSON array's items are here instead, each as compact text (the codec
-  // decodes them without a DOM) and `events` is empty.
-  EventTexts texts;
-  bool as_texts = false;
-  std::size_t size() const { return as_texts ? texts.items.size() : events.size(); }
+  // Or, for a JSON array read with a ParseContext (see parse_event_input), its items decoded as
+  // they were read, in one pass and without a DOM where they are in Rasa's form; `events` is then
+  // empty.
+  std::optional<ParsedEvents> decoded;
+  std::size_t size() const { return decoded ? decoded->items : events.size(); }
   std::optional<std::string> sender_id;  // from a tracker object's `sender_id`
   std::string format;                    // "array", "tracker", "event" or "ndjson"
 };
 
 // `source` names the input in errors, which carry the line and column of a JSON syntax error:
 // "events.json:3:14: invalid JSON: ...".
-// `texts_for_arrays`: a valid JSON array comes back as texts (see EventInput).
-Result<EventInput> parse_event_input(std::string_view text, const std::string& source, bool texts_for_arrays = false);
+// `decode_arrays`: a valid JSON array comes back decoded with it (see EventInput::decoded).
+Result<EventInput> parse_event_input(std::string_view text, const std::string& source,
+                                     const ParseContext* decode_arrays = nullptr);
 
 // Parses one JSON document, with errors as "<source>:<line>:<col>: invalid JSON: <reason>".
 Result<Json> parse_json_document(std::string_view text, const std::string& source);
