@@ -20,8 +20,7 @@ Result<EventPtr> EventDecoder::decode(std::string& text) {
   if (restyle_json(text, JsonStyle::Compact, compact_, &outline_, &same) != Restyled::Ok) return decode_dom(text);
   if (same) return decode_restyled(text, outline_);
   std::string exact(compact_);  // the event's own text, at its size (compact_ keeps its buffer)
-  auto decoded = decode_restyled(exact, outline_);
-  return decoded;
+  return decode_restyled(exact, outline_);
 }
 
 Result<EventPtr> EventDecoder::decode_dom(const std::string& text) {

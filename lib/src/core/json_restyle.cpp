@@ -472,13 +472,7 @@ Restyled for_each_json_item(std::string_view in, JsonStyle style,
         out.clear();
         r.o = 0;
         r.strict = true;
-        outline.signature.clear();
-        outline.event.clear();
-        outline.name.clear();
-        outline.timestamp.clear();
-        outline.intent_name.clear();
-        outline.sender_id.clear();
-        outline.sender_kind = 0;
+        outline.clear();
         outlined = r.object(1, &kind, &outline, Part::Top);
         if (!outlined && r.problem == Restyled::Invalid) return Restyled::Invalid;
         keys.clear();
@@ -505,13 +499,6 @@ Restyled for_each_json_item(std::string_view in, JsonStyle style,
   return Restyled::Ok;
 }
 
-Restyled restyle_json_items(std::string_view in, JsonStyle style, std::vector<std::string>& items) {
-  std::vector<std::string> found;
-  const Restyled r = for_each_json_item(in, style, [&](std::string& item, const JsonOutline*) { found.push_back(item); });
-  if (r == Restyled::Ok) items = std::move(found);
-  return r;
-}
-
 Restyled restyle_json(std::string_view in, JsonStyle style, std::string& out, JsonOutline* outline,
                       bool* same_as_input, bool* same_as_other) {
   const std::size_t mark = out.size();
@@ -526,13 +513,7 @@ Restyled restyle_json(std::string_view in, JsonStyle style, std::string& out, Js
   char kind = 0;
   bool ok;
   if (outline) {
-    outline->signature.clear();
-    outline->event.clear();
-    outline->name.clear();
-    outline->timestamp.clear();
-    outline->intent_name.clear();
-    outline->sender_id.clear();
-    outline->sender_kind = 0;
+    outline->clear();
     if (r.pos >= in.size() || in[r.pos] != '{') {
       ok = r.value(0, &kind) ? r.fail(Restyled::NotCanonical) : false;
     } else {

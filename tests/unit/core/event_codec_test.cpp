@@ -309,19 +309,36 @@ TEST_CASE("an event kept as text serialises, compares and answers as before", "[
   }
 }
 
-TEST_CASE("restyle_json_items splits an array into item texts, copying odd numbers and keys for the decoder", "[codec]") {
+namespace {
+
+// for_each_json_item's items, and which of them came with an outline.
+Restyled split_items(std::string_view in, std::vector<std::string>& items, std::vector<bool>* outlined = nullptr) {
+  items.clear();
+  if (outlined) outlined->clear();
+  return for_each_json_item(in, JsonStyle::Compact, [&](std::string& item, const JsonOutline* outline) {
+    items.push_back(item);
+    if (outlined) outlined->push_back(outline != nullptr);
+  });
+}
+
+}  // namespace
+
+TEST_CASE("for_each_json_item splits an array into item texts, copying odd numbers and keys for the decoder", "[codec]") {
   std::vector<std::string> items;
-  REQUIRE(restyle_json_items(R"( [ {"a": 1.50, "t": "é"}, 2 , "x", {"b": 1, "b": 2}, [] ] )", JsonStyle::Compact, items) == Restyled::Ok);
-  CHECK(items == std::vector<std::string>{R"({"a":1.50,"t":"é"})", "2", R"("x")", R"({"b":1,"b":2})", "[]"});
-  REQUIRE(restyle_json_items("[]", JsonStyle::Compact, items) == Restyled::Ok);
+  std::vector<bool> outlined;
+  REQUIRE(split_items(R"( [ {"a": 1.50, "t": "é"}, 2 , "x", {"b": 1, "b": 2}, [], {"c": [1, {"d": null}]} ] )", items, &outlined) == Restyled::Ok);
+  CHECK(items == std::vector<std::string>{R"({"a":1.50,"t":"é"})", "2", R"("x")", R"({"b":1,"b":2})", "[]", R"({"c":[1,{"d":null}]})"});
+  // Only an object in canonical form is outlined (restyled strictly).
+  CHECK(outlined == std::vector<bool>{false, false, false, false, false, true});
+  REQUIRE(split_items("[]", items) == Restyled::Ok);
   CHECK(items.empty());
-  for (const char* bad : {"[1,", "{}", "[1] 2", "[1 2]", "[1e400]"}) {
+  for (const char* bad : {"[1,", "{}", "[1] 2", "[1 2]", "[1e400]", R"([{"a": 1.50,}])"}) {
     INFO(bad);
-    CHECK(restyle_json_items(bad, JsonStyle::Compact, items) == Restyled::Invalid);
+    CHECK(split_items(bad, items) == Restyled::Invalid);
   }
   // An odd item decodes through the DOM, to the same event.
   const ParseContext ctx{[] { return 7.5; }, [] { return std::string("uuid-1"); }};
-  REQUIRE(restyle_json_items(R"([{"event": "slot", "timestamp": 1.50, "name": "s", "value": 1E2}])", JsonStyle::Compact, items) == Restyled::Ok);
+  REQUIRE(split_items(R"([{"event": "slot", "timestamp": 1.50, "name": "s", "value": 1E2}])", items) == Restyled::Ok);
   EventDecoder decoder(ctx);
   auto e = decoder.decode(items[0]);
   REQUIRE(e);

@@ -42,6 +42,12 @@ struct JsonOutline {
   std::size_t sender_begin = 0, sender_end = 0;
   // The same bytes in the input, when it is in Python's style (see restyle_json's same_as_other).
   std::size_t sender_in_begin = 0, sender_in_end = 0;
+  // Empties it, keeping the strings' buffers (an outline is reused for every event of a stream).
+  void clear() {
+    for (std::string* s : {&signature, &event, &name, &timestamp, &intent_name, &sender_id}) s->clear();
+    sender_kind = 0;
+    sender_begin = sender_end = sender_in_begin = sender_in_end = 0;
+  }
 };
 
 // Appends `in` rewritten in `style` to `out` (which is left as it was unless the result is Ok).
@@ -58,16 +64,13 @@ Restyled restyle_json(std::string_view in, JsonStyle style, std::string& out, Js
 // parser; empty is null.
 Json scalar_from_token(const std::string& token);
 
-// A JSON array's items restyled one after another into `items`' texts (the separators and
-// brackets dropped): how a file of events becomes event texts without a DOM. Numbers and
-// duplicate keys the dumpers would write otherwise are copied as they are (each item's decoding
-// sends those to the DOM), so only other problems make this NotCanonical.
-Restyled restyle_json_items(std::string_view in, JsonStyle style, std::vector<std::string>& items);
-
-// The same in one pass, item by item: `each` gets every item's text, and with it the outline
-// when the item is an object in canonical form (restyled strictly: what EventDecoder's
-// decode_restyled takes), else null (copied as restyle_json_items copies). `item` may be moved
-// from. Invalid as soon as the text proves not to be a JSON array (items before were given).
+// A JSON array's items restyled one after another, in one pass, without a DOM: how a file of
+// events becomes events. `each` gets every item's text (separators and brackets dropped), and
+// with it the outline when the item is an object in canonical form (restyled strictly: what
+// EventDecoder's decode_restyled takes); else null, and numbers and duplicate keys the dumpers
+// would write otherwise are copied as they are (decoding sends such an item to the DOM). `item`
+// may be moved from. Invalid as soon as the text proves not to be a JSON array (the items
+// before it were given); a syntax error is the DOM's to locate.
 Restyled for_each_json_item(std::string_view in, JsonStyle style,
                             const std::function<void(std::string& item, const JsonOutline* outline)>& each);
 
