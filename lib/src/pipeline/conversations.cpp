@@ -168,25 +168,31 @@ std::optional<Error> Conversations::commit(const std::string& id, Working& w) {
   mine.request.sender_id = id;
   mine.request.events.assign(tracker.events().begin() + static_cast<std::ptrdiff_t>(w.before), tracker.events().end());
   mine.request.outbox = outbox_for(id, mine.request.events);
-  // Group commit: the writer that finds no commit running writes every queued request in one
-  // store transaction; the others wait for it. Each returns only once its own events are stored.
+  // Group commit: a writer that finds no commit running leads: it writes every queued request in
+  // one store transaction, wakes each of them alone, and hands the lead to the first request that
+  // queued meanwhile. Each returns only once its own events are stored.
   {
     std::unique_lock<std::mutex> lock(commit_mutex_);
     commit_queue_.push_back(&mine);
-    while (!mine.done) {
-      if (committing_) {
-        commit_done_.wait(lock);
-        continue;
-      }
+    if (committing_) mine.wake.wait(lock, [&] { return mine.done || mine.lead; });
+    if (!mine.done) {
       committing_ = true;
       std::vector<PendingWrite*> batch;
       batch.swap(commit_queue_);
       lock.unlock();
       write_group(batch);
       lock.lock();
-      for (PendingWrite* p : batch) p->done = true;
-      committing_ = false;
-      commit_done_.notify_all();
+      // Notified under the lock: a waiter cannot return (and free its PendingWrite) before.
+      for (PendingWrite* p : batch) {
+        p->done = true;
+        if (p != &mine) p->wake.notify_one();
+      }
+      if (commit_queue_.empty()) {
+        committing_ = false;
+      } else {
+        commit_queue_.front()->lead = true;
+        commit_queue_.front()->wake.notify_one();
+      }
     }
   }
   if (mine.result) return mine.result;

@@ -212,18 +212,25 @@ std::optional<Error> PostgresStore::prepare_schema() {
   // Check before creating: CREATE ... IF NOT EXISTS still needs the CREATE privilege, which a
   // role using someone else's Rasa database may lack.
   auto present = exec(conn_, "SELECT to_regclass('events') IS NOT NULL, "
-                             "to_regclass('convo_ix_events_sender_type') IS NOT NULL, "
-                             "to_regclass('convo_outbox') IS NOT NULL");
+                             "to_regclass('convo_ix_events_session_starts') IS NOT NULL, "
+                             "to_regclass('convo_outbox') IS NOT NULL, "
+                             "to_regclass('convo_ix_events_sender_type') IS NOT NULL");
   if (!ok(present)) return fail("cannot inspect the database");
   bool has_table = std::string(PQgetvalue(present.get(), 0, 0)) == "t";
   bool has_index = std::string(PQgetvalue(present.get(), 0, 1)) == "t";
   bool has_outbox_table = std::string(PQgetvalue(present.get(), 0, 2)) == "t";
+  bool has_legacy_index = std::string(PQgetvalue(present.get(), 0, 3)) == "t";
   if (!has_table && (!ok(exec(conn_, tracker_events_table_sql(SqlDialect::Postgres).c_str())) || !ok(exec(conn_, tracker_events_rasa_index_sql()))))
     return fail("cannot create the events table");
   if (!has_index) {
     // Only a speed-up: a role that does not own the table cannot add it, and that is fine.
     exec(conn_, "SAVEPOINT convo_index");
     if (!ok(exec(conn_, tracker_events_convo_index_sql()))) exec(conn_, "ROLLBACK TO SAVEPOINT convo_index");
+  }
+  if (has_legacy_index) {
+    // An earlier convo's index, replaced by the one above: it only slowed every insert.
+    exec(conn_, "SAVEPOINT convo_legacy_index");
+    if (!ok(exec(conn_, tracker_events_legacy_index_sql()))) exec(conn_, "ROLLBACK TO SAVEPOINT convo_legacy_index");
   }
   if (!has_outbox_table) {
     // A role without the CREATE privilege can still store events; only enqueueing then fails.

@@ -18,8 +18,12 @@ std::string tracker_events_table_sql(SqlDialect dialect) {
 const char* tracker_events_rasa_index_sql() { return "CREATE INDEX IF NOT EXISTS ix_events_sender_id ON events (sender_id)"; }
 
 const char* tracker_events_convo_index_sql() {
-  return "CREATE INDEX IF NOT EXISTS convo_ix_events_sender_type ON events (sender_id, type_name)";
+  // Partial: only session_started rows, so an ordinary event's insert touches one index, not two.
+  return "CREATE INDEX IF NOT EXISTS convo_ix_events_session_starts ON events (sender_id) "
+         "WHERE type_name = 'session_started'";
 }
+
+const char* tracker_events_legacy_index_sql() { return "DROP INDEX IF EXISTS convo_ix_events_sender_type"; }
 
 std::string outbox_table_sql(SqlDialect dialect) {
   return std::string("CREATE TABLE IF NOT EXISTS convo_outbox (\n") +

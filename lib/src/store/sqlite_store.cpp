@@ -11,10 +11,12 @@
 namespace convo {
 namespace {
 
-// Rasa's table and index, convo's index for the last-session lookup and convo's outbox.
+// Rasa's table and index, convo's index for the last-session lookup (in place of an earlier
+// convo's) and convo's outbox.
 std::string schema_sql() {
   return tracker_events_table_sql(SqlDialect::Sqlite) + ";\n" + tracker_events_rasa_index_sql() + ";\n" +
-         tracker_events_convo_index_sql() + ";\n" + outbox_table_sql(SqlDialect::Sqlite) + ";\n";
+         tracker_events_convo_index_sql() + ";\n" + tracker_events_legacy_index_sql() + ";\n" +
+         outbox_table_sql(SqlDialect::Sqlite) + ";\n";
 }
 
 constexpr int kBusyTimeoutMs = 30000;

@@ -90,8 +90,8 @@ TEST_CASE("PostgreSQL store writes Rasa's schema and columns") {
   CHECK(rows_of(*server, url, "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'events' "
                               "ORDER BY indexname COLLATE \"C\";") ==
         std::vector<std::string>{
-            "convo_ix_events_sender_type|CREATE INDEX convo_ix_events_sender_type ON public.events "
-            "USING btree (sender_id, type_name)",
+            "convo_ix_events_session_starts|CREATE INDEX convo_ix_events_session_starts ON public.events "
+            "USING btree (sender_id) WHERE ((type_name)::text = 'session_started'::text)",
             "events_pkey|CREATE UNIQUE INDEX events_pkey ON public.events USING btree (id)",
             "ix_events_sender_id|CREATE INDEX ix_events_sender_id ON public.events USING btree (sender_id)"});
   CHECK(rows_of(*server, url, "SELECT sender_id, type_name, timestamp, coalesce(intent_name, 'NULL'), "
@@ -157,8 +157,21 @@ TEST_CASE("PostgreSQL store reads a database Rasa wrote") {
   CHECK((*listed)[0].events == 4);
   CHECK((*listed)[0].first_event_time.get<double>() == 1628072400.01);
   // Read-only access did not add convo's index to Rasa's database.
-  CHECK(rows_of(*server, url, "SELECT to_regclass('convo_ix_events_sender_type') IS NULL;") ==
+  CHECK(rows_of(*server, url, "SELECT to_regclass('convo_ix_events_session_starts') IS NULL;") ==
         std::vector<std::string>{"t"});
+}
+
+TEST_CASE("PostgreSQL store: an earlier convo's (sender_id, type_name) index gives way to the partial one") {
+  PostgresServer* server = server_or_skip();
+  if (!server) return;
+  std::string url = fresh_database(*server);
+  rows_of(*server, url, std::string(kRasaDdl) + "CREATE INDEX convo_ix_events_sender_type ON events (sender_id, type_name);\n");
+  open_ok(url, StoreAccess::ReadOnly);
+  CHECK(rows_of(*server, url, "SELECT indexname FROM pg_indexes WHERE indexname LIKE 'convo_ix%';") ==
+        std::vector<std::string>{"convo_ix_events_sender_type"});
+  open_ok(url, StoreAccess::ReadWrite);
+  CHECK(rows_of(*server, url, "SELECT indexname FROM pg_indexes WHERE indexname LIKE 'convo_ix%';") ==
+        std::vector<std::string>{"convo_ix_events_session_starts"});
 }
 
 TEST_CASE("PostgreSQL store: read-only access never creates or changes anything") {

@@ -128,6 +128,41 @@ TEST_CASE("SQLite store writes rows Rasa can read: schema and columns") {
   CHECK(data == std::vector<std::string>{
                     R"({"event": "slot", "timestamp": 11, "name": "city", "value": "Z\u00fcrich"})"});
   CHECK(query_rows(db, "PRAGMA journal_mode") == std::vector<std::string>{"wal"});
+  // convo's own index holds the session_started rows only: the other inserts touch one index.
+  CHECK(query_rows(db, "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name") ==
+        std::vector<std::string>{"convo_ix_events_session_starts", "ix_events_sender_id"});
+}
+
+TEST_CASE("SQLite store: the last-session lookup uses convo's partial index; an earlier convo's index goes") {
+  TempDir dir;
+  fs::path db = dir.path / "old.db";
+  // A database an earlier convo made: Rasa's table with the (sender_id, type_name) index.
+  sqlite3_cli(db, std::string(kRasaDdl) +
+                      "CREATE INDEX convo_ix_events_sender_type ON events (sender_id, type_name);\n"
+                      "INSERT INTO events (sender_id, type_name, timestamp, data) VALUES "
+                      "('a', 'session_started', 1, '{\"event\": \"session_started\", \"timestamp\": 1}'), "
+                      "('a', 'user', 2, '{\"event\": \"user\", \"timestamp\": 2, \"text\": \"one\"}'), "
+                      "('a', 'session_started', 3, '{\"event\": \"session_started\", \"timestamp\": 3}'), "
+                      "('a', 'user', 4, '{\"event\": \"user\", \"timestamp\": 4, \"text\": \"two\"}');\n");
+  {
+    auto reader = open_store(db.string(), StoreAccess::ReadOnly);
+    REQUIRE(reader.ok());
+  }
+  CHECK(query_rows(db, "SELECT name FROM sqlite_master WHERE name LIKE 'convo_ix%'") ==
+        std::vector<std::string>{"convo_ix_events_sender_type"});  // reading changes nothing
+  auto store = open_store(db.string(), StoreAccess::ReadWrite);
+  REQUIRE(store.ok());
+  CHECK(query_rows(db, "SELECT name FROM sqlite_master WHERE name LIKE 'convo_ix%'") ==
+        std::vector<std::string>{"convo_ix_events_session_starts"});
+  auto last = (*store)->load("a", {});
+  REQUIRE(last.ok());
+  REQUIRE(last->has_value());
+  REQUIRE((**last).events.items.size() == 2);  // from the second session_started on
+  CHECK((**last).events.to_json()[1]["text"] == "two");
+  CHECK(query_rows(db, "EXPLAIN QUERY PLAN SELECT MAX(id) FROM events WHERE sender_id = 'a' AND "
+                       "type_name = 'session_started'")
+            .back()
+            .find("convo_ix_events_session_starts") != std::string::npos);
 }
 
 TEST_CASE("SQLite store: read-only access never creates or changes files") {

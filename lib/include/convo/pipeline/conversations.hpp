@@ -174,11 +174,12 @@ class Conversations {
     AppendRequest request;
     std::optional<Error> result;
     std::optional<std::int64_t> version;
-    bool done = false;
+    bool done = false;  // stored (or failed): result says which
+    bool lead = false;  // handed the next group to write
+    std::condition_variable wake;  // each waiter is woken alone: no thundering herd
   };
   void write_group(const std::vector<PendingWrite*>& batch);
   std::mutex commit_mutex_;
-  std::condition_variable commit_done_;
   std::vector<PendingWrite*> commit_queue_;
   bool committing_ = false;
   // The store's version of the conversation, when it has one and a cache is kept.
