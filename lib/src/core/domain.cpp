@@ -78,6 +78,10 @@ Failure read_entities(const Json& data, const LoadContext& ctx, Domain& domain) 
                             "groups");
       for (const char* labels : {"roles", "groups"}) {
         const Json list = item.value().value(labels, Json());
+        auto& declared = std::string(labels) == "roles" ? domain.entity_roles : domain.entity_groups;
+        if (list.is_array())
+          for (const auto& label : list)
+            if (label.is_string()) declared[item.key()].push_back(label.get<std::string>());
         if (ctx.schema && !list.is_null() &&
             !(list.is_array() &&
               std::all_of(list.begin(), list.end(), [](const Json& e) { return e.is_string(); })))
@@ -95,6 +99,46 @@ struct Trigger {
   std::string intent, action, ptr;
 };
 
+// Labels of `entity`'s declared roles and groups: "city#from", ...
+std::vector<std::string> sub_labels(const Domain& domain, const std::string& entity) {
+  std::vector<std::string> out;
+  for (const auto* declared : {&domain.entity_roles, &domain.entity_groups}) {
+    auto it = declared->find(entity);
+    if (it == declared->end()) continue;
+    for (const auto& label : it->second) out.push_back(entity + "#" + label);
+  }
+  return out;
+}
+
+// Rasa's _transform_intent_properties_for_internal_use: use_entities (default true; false, null
+// or [] for none) less ignore_entities, each with its roles' and groups' labels.
+IntentDef intent_def(const std::string& name, const Json& props, const Domain& domain) {
+  IntentDef def;
+  def.name = name;
+  std::set<std::string> included, excluded;
+  const Json use = props.value("use_entities", Json(true));
+  if (use.is_boolean() && use.get<bool>()) {
+    included.insert(domain.entities.begin(), domain.entities.end());
+  } else if (use.is_array()) {
+    for (const auto& e : use)
+      if (e.is_string()) included.insert(e.get<std::string>());
+  }
+  const std::vector<std::string> named(included.begin(), included.end());
+  for (const auto& e : named)
+    for (const auto& label : sub_labels(domain, e)) included.insert(label);
+  const Json ignore = props.value("ignore_entities", Json::array());
+  for (const auto& e : ignore.is_array() ? ignore : Json::array())
+    if (e.is_string()) {
+      excluded.insert(e.get<std::string>());
+      for (const auto& label : sub_labels(domain, e.get<std::string>())) excluded.insert(label);
+    }
+  for (const auto& e : included)
+    if (!excluded.count(e)) def.used_entities.push_back(e);
+  for (const auto& [k, v] : props.items())
+    if (k != "use_entities" && k != "ignore_entities") def.properties[k] = v;
+  return def;
+}
+
 Failure read_intents(const Json& data, const LoadContext& ctx, Domain& domain,
                      std::vector<Trigger>& triggers) {
   std::vector<std::pair<Json, std::string>> items;
@@ -103,12 +147,13 @@ Failure read_intents(const Json& data, const LoadContext& ctx, Domain& domain,
   std::vector<std::string> duplicates;
   for (const auto& [intent, ptr] : items) {
     std::string name;
+    Json props = Json::object();
     if (intent.is_string()) {
       name = intent.get<std::string>();
     } else if (intent.is_object() && !intent.empty()) {
       // Rasa reads the first key only.
       name = intent.begin().key();
-      const Json& props = intent.begin().value();
+      props = intent.begin().value();
       if (!props.is_object() || props.empty())
         return ctx.fail(ptr, "intent '" + name + "' cannot have " + kind_of(props) +
                                  " as its value: remove the ':' after its name or give it "
@@ -131,6 +176,8 @@ Failure read_intents(const Json& data, const LoadContext& ctx, Domain& domain,
     }
     if (contains(domain.intents, name) && !contains(duplicates, name)) duplicates.push_back(name);
     domain.intents.push_back(name);
+    domain.intent_defs.push_back(intent_def(name, props, domain));
+    domain.intent_defs.back().listed = true;
   }
   if (!duplicates.empty()) {
     std::sort(duplicates.begin(), duplicates.end());
@@ -140,7 +187,10 @@ Failure read_intents(const Json& data, const LoadContext& ctx, Domain& domain,
                                     names + "]. Either rename or remove the duplicate ones.");
   }
   for (const auto& name : kDefaultIntents)
-    if (!contains(domain.intents, name)) domain.intents.push_back(name);
+    if (!contains(domain.intents, name)) {
+      domain.intents.push_back(name);
+      domain.intent_defs.push_back(intent_def(name, Json::object(), domain));
+    }
   std::sort(domain.intents.begin(), domain.intents.end());
   return std::nullopt;
 }
@@ -273,6 +323,7 @@ Result<Domain> build_domain(const Json& data, const SourceMap& map, bool schema)
   if (auto err = read_intents(data, ctx, domain, triggers)) return *err;
   if (auto err = read_name_list(data, "actions", ctx, domain.actions)) return *err;
   if (auto err = read_name_list(data, "e2e_actions", ctx, e2e_actions)) return *err;
+  domain.e2e_actions = e2e_actions;
   domain.actions.insert(domain.actions.end(), form_actions.begin(), form_actions.end());
 
   // Rasa's action_names_or_texts: defaults, user actions and utter_ responses, forms not run
@@ -306,6 +357,12 @@ Result<Domain> domain_from_yaml(std::string_view yaml_text, const std::string& s
 
 Result<Domain> domain_from_json(const Json& dict, const std::string& source) {
   return build_domain(dict, SourceMap(source), false);
+}
+
+const IntentDef* Domain::find_intent(std::string_view name) const {
+  for (const auto& def : intent_defs)
+    if (def.name == name) return &def;
+  return nullptr;
 }
 
 const SlotDef* Domain::find_slot(std::string_view name) const {

@@ -59,13 +59,12 @@ Json user_sub_state(const Tracker& tracker, const Domain* domain) {
       if (e.contains("role") && e["role"].is_string()) labels.insert(type + "#" + e["role"].get<std::string>());
       if (e.contains("group") && e["group"].is_string()) labels.insert(type + "#" + e["group"].get<std::string>());
     }
-  // An intent of the domain uses the domain's entities (use_entities: true); others keep all.
-  if (domain && std::find(domain->intents.begin(), domain->intents.end(), intent.get<std::string>()) != domain->intents.end()) {
+  // An intent of the domain keeps its used entities (use_entities / ignore_entities, with the
+  // declared roles' and groups' labels); an intent the domain does not know keeps all.
+  if (const IntentDef* def = domain ? domain->find_intent(intent.get<std::string>()) : nullptr) {
     std::set<std::string> wanted;
-    for (const auto& label : labels) {
-      const std::string base = label.substr(0, label.find('#'));
-      if (std::find(domain->entities.begin(), domain->entities.end(), base) != domain->entities.end()) wanted.insert(label);
-    }
+    for (const auto& label : labels)
+      if (std::binary_search(def->used_entities.begin(), def->used_entities.end(), label)) wanted.insert(label);
     labels = std::move(wanted);
   }
   Json user = Json::object();

@@ -2,6 +2,7 @@
 #include "convo/core/domain.hpp"
 
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -482,4 +483,28 @@ TEST_CASE("domain: a YAML file that is not UTF-8 is refused with its line", "[do
   REQUIRE_FALSE(domain);
   CHECK_THAT(domain.error().message, Catch::Matchers::Equals("domain.yml:3:5: invalid YAML: not UTF-8 (byte 0xE9)"));
   CHECK(convo::domain_from_yaml("version: \"2.0\"\nintents:\n- gr\xC3\xA9" "et\n", "domain.yml"));
+}
+
+TEST_CASE("domain: intents and e2e_actions as Rasa 2.8.12's Domain.as_dict gives them", "[domain]") {
+  const std::filesystem::path dir = std::filesystem::path(CONVO_SOURCE_DIR) / "tests/fixtures/domain_oracle";
+  std::ifstream in(dir / "intents.yml");
+  std::stringstream yaml;
+  yaml << in.rdbuf();
+  const Domain d = load_ok(yaml.str());
+  const Json want = read_json(dir / "intents.as_dict.json");
+  Json got = convo::domain_as_dict(d);
+  // Rasa lists use_entities / ignore_entities from a set, in no fixed order: compared sorted.
+  for (auto& intent : got["intents"])
+    for (auto& [name, props] : intent.items())
+      for (const char* key : {"use_entities", "ignore_entities"})
+        if (props.contains(key) && props[key].is_array()) {
+          std::vector<std::string> sorted = props[key];
+          std::sort(sorted.begin(), sorted.end());
+          props[key] = sorted;
+        }
+  CHECK(got["intents"] == want["intents"]);
+  CHECK(got["e2e_actions"] == want["e2e_actions"]);
+  Json used = Json::object();
+  for (const auto& def : d.intent_defs) used[def.name] = def.used_entities;
+  CHECK(used == want["used_entities"]);
 }

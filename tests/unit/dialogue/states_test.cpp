@@ -1,6 +1,13 @@
 // Slot features as Rasa 2.8's slots compute them (the states rules and stories are matched on).
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "convo/core/domain.hpp"
+#include "convo/core/event.hpp"
+#include "convo/core/tracker.hpp"
 #include "convo/dialogue/states.hpp"
 
 using namespace convo;
@@ -43,4 +50,36 @@ TEST_CASE("slot_features per slot type", "[dialogue][states]") {
 TEST_CASE("key_of is json.dumps with sorted keys", "[dialogue][states]") {
   std::vector<Json> states = {Json::object(), {{"prev_action", {{"action_name", "action_listen"}}}, {"user", {{"intent", "greet"}}}}};
   CHECK(key_of(states) == R"([{}, {"prev_action": {"action_name": "action_listen"}, "user": {"intent": "greet"}}])");
+}
+
+TEST_CASE("a user state keeps the entities its intent uses, as Rasa 2.8.12's domain filters them",
+          "[dialogue][states]") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(CONVO_SOURCE_DIR) / "tests/fixtures/domain_oracle";
+  auto read = [](const fs::path& p) {
+    std::ifstream in(p);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  };
+  auto domain = domain_from_yaml(read(dir / "intents.yml"), "intents.yml");
+  REQUIRE(domain.ok());
+  auto shared = std::make_shared<const Domain>(std::move(*domain));
+  const Json facts = Json::parse(read(dir / "intents.states.json"));
+  const ParseContext ctx = system_parse_context();
+  for (const auto& [intent, entities] : facts["state_entities"].items()) {
+    INFO("intent " << intent);
+    Tracker t("u", shared);
+    for (const Json& e : {Json{{"event", "action"}, {"name", "action_listen"}},
+                          Json{{"event", "user"}, {"text", "x"},
+                               {"parse_data", {{"intent", {{"name", intent}, {"confidence", 1.0}}},
+                                               {"entities", facts["message_entities"]}}}}}) {
+      auto parsed = parse_event(e, ctx);
+      REQUIRE(parsed.ok());
+      REQUIRE_FALSE(t.update(*parsed));
+    }
+    const Json state = current_state_of(t);
+    const Json got = state.contains("user") && state["user"].contains("entities") ? state["user"]["entities"] : Json::array();
+    CHECK(got == entities);
+  }
 }

@@ -2,6 +2,7 @@
 // Spec: shared/spec/events-and-trackers.md §9, §10.1.
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -28,6 +29,15 @@ struct SlotDef {
   bool is_list() const { return type == "list"; }
 };
 
+// One intent as Rasa 2.8 keeps it (Domain.intent_properties).
+struct IntentDef {
+  std::string name;
+  Json properties = Json::object();        // the file's own (triggers, ...), minus use/ignore_entities
+  std::vector<std::string> used_entities;  // sorted: entities (and entity#role, entity#group labels)
+                                           // that count in this intent's dialogue state
+  bool listed = false;                     // in the domain file (a default intent may be too)
+};
+
 struct SessionConfig {
   Json session_expiration_time = 60;  // minutes; 0 or negative disables expiry
   Json carry_over_slots = true;       // an explicit null is kept (and acts as false)
@@ -35,18 +45,22 @@ struct SessionConfig {
 
 struct Domain {
   std::vector<std::string> intents;    // the domain's intents plus Rasa's default intents, sorted
+  std::vector<IntentDef> intent_defs;  // the file's intents in order, then Rasa's default intents
   std::vector<std::string> entities;
+  std::map<std::string, std::vector<std::string>> entity_roles, entity_groups;  // as declared
   std::vector<SlotDef> slots;          // user slots, then requested_slot, knowledge-base slots,
                                        // session_started_metadata (Rasa's order)
   Json responses = Json::object();
   std::vector<std::string> actions;    // user actions as listed (responses' utter_ names not added)
   std::vector<std::string> form_names;
+  std::vector<std::string> e2e_actions;  // end-to-end bot texts (Rasa's action_texts)
   Json forms = Json::object();         // 2.x mapping form; 1.x list forms become {name: {}}
   SessionConfig session_config;
   bool store_entities_as_slots = true;
   std::vector<std::string> warnings;   // deprecations and other non-fatal findings, one line each
 
   const SlotDef* find_slot(std::string_view name) const;
+  const IntentDef* find_intent(std::string_view name) const;
 
   // Entity -> slot auto-fill (Rasa 2.8 `slots_for_entities`): (slot name, value) pairs in domain
   // slot order; list slots get every matching value, others the last one. An error where Rasa's
