@@ -82,6 +82,8 @@ std::string server_url(const StoreOptions& options);
 ClientOptions client_options(const StoreOptions& options);
 // The store the options name: a database, or a server behind the same interface (remote store).
 Result<std::unique_ptr<TrackerStore>> open_store_option(const StoreOptions& options, StoreAccess access);
+// --store and an endpoints.yml naming a tracker_store: the flag wins, with a note on stderr.
+void note_store_override(const StoreOptions& options, const EndpointsConfig& endpoints);
 // endpoints.yml as Rasa reads it (warnings printed); a missing file is a NotFound error.
 Result<EndpointsConfig> load_endpoints_file(const std::string& path);
 // The tracker store endpoints.yml's tracker_store section names (in-memory when absent).

@@ -76,13 +76,18 @@ Result<std::unique_ptr<TrackerStore>> open_endpoints_store(const EndpointsConfig
   return open_store(settings->url, access);
 }
 
-std::string store_override_note(const StoreOptions& options) {
-  if (options.url.empty() || options.endpoints.empty()) return "";
-  return "--store overrides the tracker_store of " + options.endpoints + " (the flag wins)";
+// --store and an endpoints.yml that names a tracker_store: the flag wins, with a note.
+void note_store_override(const StoreOptions& options, const EndpointsConfig& endpoints) {
+  if (options.url.empty() || endpoints.tracker_store.is_null()) return;
+  warn("--store overrides the tracker_store of " + options.endpoints + " (the flag wins)");
 }
 
 Result<std::unique_ptr<TrackerStore>> open_store_option(const StoreOptions& options, StoreAccess access) {
-  if (auto note = store_override_note(options); !note.empty()) warn(note);
+  if (!options.url.empty() && !options.endpoints.empty() && server_url(options).empty()) {
+    auto endpoints = load_endpoints_file(options.endpoints);
+    if (!endpoints) return endpoints.error();
+    note_store_override(options, *endpoints);
+  }
   if (!server_url(options).empty()) {
     ClientOptions client = client_options(options);
     return open_remote_store({client.base_url, client.token, client.jwt, client.timeout_s});
@@ -102,7 +107,7 @@ Result<std::unique_ptr<Pipeline>> open_write_pipeline(const StoreOptions& option
     // endpoints.yml gives the event broker, and the store unless --store names one.
     auto endpoints = load_endpoints_file(options.endpoints);
     if (!endpoints) return endpoints.error();
-    if (auto note = store_override_note(options); !note.empty()) warn(note);
+    note_store_override(options, *endpoints);
     store = options.url.empty() ? open_endpoints_store(*endpoints, StoreAccess::ReadWrite)
                                 : open_store(options.url, StoreAccess::ReadWrite);
     if (!store) return store.error();

@@ -25,6 +25,7 @@ expect_status() { if [ "$status" -eq "$1" ]; then ok; else fail "$2: exit $statu
 expect_out_has() { if printf '%s' "$out" | grep -qF -- "$1"; then ok; else fail "$2: stdout lacks '$1'"; fi; }
 expect_out_lacks() { if printf '%s' "$out" | grep -qF -- "$1"; then fail "$2: stdout has '$1'"; else ok; fi; }
 expect_err_has() { if printf '%s' "$err" | grep -qF -- "$1"; then ok; else fail "$2: stderr lacks '$1'"; fi; }
+expect_err_lacks() { if printf '%s' "$err" | grep -qF -- "$1"; then fail "$2: stderr has '$1'"; else ok; fi; }
 expect_err_lines() {
   n=$(printf '%s\n' "$err" | grep -c .)
   if [ "$n" -eq "$1" ]; then ok; else fail "$2: $n stderr lines, expected $1"; fi

@@ -115,6 +115,12 @@ expect_status 0 "--store and --endpoints together"
 expect_out_has '"sender_id":"dave"' "--store wins over the endpoints' tracker_store"
 expect_out_lacks '"sender_id":"carol"' "(not the endpoints' store)"
 expect_err_has "overrides the tracker_store" "a note says so"
+# An endpoints.yml without a tracker_store: nothing is overridden, so nothing is noted.
+printf 'action_endpoint:\n  url: http://127.0.0.1:9/webhook\n' >endpoints-actions.yml
+run "$convo" tracker list --endpoints endpoints-actions.yml --store sqlite:///flag.db -o json
+expect_status 0 "--store with an endpoints.yml naming no store"
+expect_out_has '"sender_id":"dave"' "the --store database is read"
+expect_err_lacks "overrides" "no note when endpoints.yml has no tracker_store"
 run env -u CONVO_TEST_DB "$convo" tracker list --endpoints endpoints.yml
 expect_status 1 "unset variable"
 expect_err_has "CONVO_TEST_DB" "names the unset variable"
