@@ -167,6 +167,10 @@ std::optional<Error> Conversations::commit(const std::string& id, Working& w) {
   PendingWrite mine;
   mine.request.sender_id = id;
   mine.request.events.assign(tracker.events().begin() + static_cast<std::ptrdiff_t>(w.before), tracker.events().end());
+  // New events become text here, outside the store's lock: the row's json.dumps text and the
+  // broker bodies are restyled from it, and the cached conversation holds text, as a reload
+  // would (a tenth of the DOM's memory).
+  for (const auto& e : mine.request.events) e->keep_as_text();
   mine.request.outbox = outbox_for(id, mine.request.events);
   // Group commit: a writer that finds no commit running leads: it writes every queued request in
   // one store transaction, wakes each of them alone, and hands the lead to the first request that
@@ -202,8 +206,6 @@ std::optional<Error> Conversations::commit(const std::string& id, Working& w) {
   const bool new_session = std::any_of(mine.request.events.begin(), mine.request.events.end(),
                                        [](const EventPtr& e) { return e->type == EventType::SessionStarted; });
   if (mine.version && !new_session) {
-    // Cached conversations hold their new events as text, as a reload would (a tenth of the DOM).
-    for (const auto& e : mine.request.events) e->keep_as_text();
     cache_->put(id, {w.tracker, w.memory, *mine.version});
   }
   return std::nullopt;
