@@ -12,9 +12,9 @@ namespace convo::cli {
 
 Result<EventInput> read_event_input(const std::string& path, std::string& source, const ParseContext* decode_arrays) {
   source = path == "-" ? "<stdin>" : path;
-  auto text = read_text_file(path);
+  auto text = read_file_text(path);
   if (!text) return text.error();
-  return parse_event_input(*text, source, decode_arrays);
+  return parse_event_input(text->view(), source, decode_arrays);
 }
 
 Result<std::vector<EventPtr>> parse_for_storing(const Json& events, const std::string& source,

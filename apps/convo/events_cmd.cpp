@@ -20,13 +20,13 @@ struct ValidateOptions {
 };
 
 int run_validate(const ValidateOptions& opt) {
-  auto text = read_text_file(opt.path);
+  auto text = read_file_text(opt.path);
   if (!text) return report(text.error());
   const std::string source = opt.path == "-" ? "<stdin>" : opt.path;
   auto domain = load_domain_option(opt.domain_path);
   if (!domain) return report(domain.error());
   const ParseContext ctx = system_parse_context();
-  auto input = parse_event_input(*text, source, &ctx);
+  auto input = parse_event_input(text->view(), source, &ctx);
 
   Json result = {{"file", source}, {"valid", false}, {"events", 0}, {"errors", Json::array()},
                  {"warnings", Json::array()}};

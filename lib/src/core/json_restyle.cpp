@@ -46,6 +46,7 @@ struct Restyler {
   // target style costs no copy); `same` says whether that still holds.
   bool lazy = false;
   bool same = true;
+  std::size_t origin = 0;  // where in `in` the output would start (an item of an array: not 0)
   std::size_t o = 0;  // bytes of output so far
   std::string code_point = {};  // scratch for one escaped code point
   // Mirror: whether `in` is also exactly what the other style writes (a broker body in json.dumps
@@ -73,12 +74,14 @@ struct Restyler {
   // Appends n bytes to the output only (the other style writes something else here).
   void put_only(const char* p, std::size_t n) {
     if (lazy && same) {
-      if (p == in.data() + o || (o + n <= in.size() && std::memcmp(in.data() + o, p, n) == 0)) {
+      const char* here = in.data() + origin + o;
+      // Mostly a token of the input itself (same address), else a short separator.
+      if (p == here || (origin + o + n <= in.size() && (n == 1 ? *here == *p : std::memcmp(here, p, n) == 0))) {
         o += n;
         return;
       }
       same = false;
-      out.append(in.data(), o);  // the part that was equal, then on as usual
+      out.append(in.data() + origin, o);  // the part that was equal, then on as usual
     }
     out.append(p, n);
     o += n;
@@ -87,7 +90,7 @@ struct Restyler {
   void put(char c) { put(&c, 1); }
   // The output's bytes [at, at + n) (they move while the output grows: take them afresh).
   std::string_view output(std::size_t at, std::size_t n) const {
-    return {(lazy && same ? in.data() : out.data() + mark) + at, n};
+    return {(lazy && same ? in.data() + origin : out.data() + mark) + at, n};
   }
   // Ends a lazy output: when it is not the whole input, it is written after all.
   void finish() {
@@ -468,12 +471,20 @@ Restyled for_each_json_item(std::string_view in, JsonStyle style,
       const std::size_t start = r.pos;
       char kind;
       bool outlined = false;
+      bool as_is = false;  // the item is already in the target style: in[start, start + o)
       if (in[start] == '{') {  // an event, perhaps in canonical form: restyled and outlined
         out.clear();
         r.o = 0;
         r.strict = true;
+        // Lazy: an item already in the target style is only checked, then copied once.
+        r.lazy = true;
+        r.same = true;
+        r.origin = start;
         outline.clear();
         outlined = r.object(1, &kind, &outline, Part::Top);
+        as_is = outlined && r.same;
+        r.lazy = false;
+        r.origin = 0;
         if (!outlined && r.problem == Restyled::Invalid) return Restyled::Invalid;
         keys.clear();
         r.problem = Restyled::Ok;
@@ -485,7 +496,10 @@ Restyled for_each_json_item(std::string_view in, JsonStyle style,
         r.strict = false;
         if (!r.value(1, &kind)) return r.problem;
       }
-      each(out, outlined ? &outline : nullptr);
+      // Handed at its own size: the scratch keeps its capacity for the next item, and the item
+      // (which the callback may keep) wastes none.
+      std::string item = as_is ? std::string(in.substr(start, r.o)) : std::string(out);
+      each(item, outlined ? &outline : nullptr);
       r.skip_ws();
       if (r.pos >= in.size()) return Restyled::Invalid;
       if (in[r.pos] == ']') break;

@@ -57,4 +57,39 @@ Result<std::string> read_text_file(const std::string& path) {
   return text;
 }
 
+Result<FileText> read_file_text(const std::string& path) {
+  FileText out;
+  if (path != "-") {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    struct stat st {};
+    if (fd >= 0 && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+      const auto want = static_cast<std::size_t>(st.st_size);
+      out.data_.reset(new char[want]);  // not value-initialised: no zero fill
+      if (want >= (std::size_t{4} << 20)) sys::advise_huge(out.data_.get(), want);
+      std::size_t used = 0;
+      while (used < want) {
+        const ssize_t n = ::read(fd, out.data_.get() + used, want - used);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        used += static_cast<std::size_t>(n);
+      }
+      const int err = errno;
+      // Grown since fstat: the rest is read the general way; failed: said in read_text_file's words.
+      char probe;
+      if (used == want && ::read(fd, &probe, 1) == 0) {
+        ::close(fd);
+        out.size_ = used;
+        return out;
+      }
+      out.data_.reset();
+      errno = err;
+    }
+    if (fd >= 0) ::close(fd);
+  }
+  auto text = read_text_file(path);
+  if (!text) return text.error();
+  out.text_ = std::move(*text);
+  return out;
+}
+
 }  // namespace convo

@@ -69,7 +69,7 @@ Json scalar_from_token(const std::string& token);
 // with it the outline when the item is an object in canonical form (restyled strictly: what
 // EventDecoder's decode_restyled takes); else null, and numbers and duplicate keys the dumpers
 // would write otherwise are copied as they are (decoding sends such an item to the DOM). `item`
-// may be moved from. Invalid as soon as the text proves not to be a JSON array (the items
+// is a string of its own, at its size: it may be moved from and kept. Invalid as soon as the text proves not to be a JSON array (the items
 // before it were given); a syntax error is the DOM's to locate.
 Restyled for_each_json_item(std::string_view in, JsonStyle style,
                             const std::function<void(std::string& item, const JsonOutline* outline)>& each);
