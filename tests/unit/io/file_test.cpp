@@ -35,3 +35,22 @@ TEST_CASE("read_text_file names the path of a missing file or a directory", "[io
   REQUIRE_FALSE(directory);
   CHECK(directory.error().message.find(dir.path.string()) != std::string::npos);
 }
+
+TEST_CASE("read_file_text gives the same bytes and errors as read_text_file", "[io]") {
+  TempDir dir;
+  std::string large;
+  for (std::size_t i = 0; large.size() < (std::size_t{5} << 20) + 777; ++i) large += std::to_string(i * 31) + ";";
+  for (const std::string& content : {std::string("x\0y", 3), std::string(), large}) {
+    const std::string path = dir.file("f" + std::to_string(content.size()), content);
+    auto text = read_file_text(path);
+    REQUIRE(text);
+    CHECK(text->view() == content);
+  }
+  auto missing = read_file_text(dir / "nope.json");
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().kind == ErrorKind::NotFound);
+  CHECK(missing.error().message.find("nope.json") != std::string::npos);
+  auto directory = read_file_text(dir.path.string());
+  REQUIRE_FALSE(directory);
+  CHECK(directory.error().message.find(dir.path.string()) != std::string::npos);
+}
