@@ -111,7 +111,7 @@ void Event::keep_as_text() {
     auto it = data_.find(key);
     return it == data_.end() ? Json() : *it;
   };
-  kept_ = {member("name"), member("timestamp"), intent_name()};
+  kept_ = {member("name"), member("timestamp"), intent_name(), member("value")};
   data_ = Json();
   have_data_.store(false, std::memory_order_release);
 }
@@ -143,6 +143,7 @@ const Json& Event::get(const char* key) const {
     const std::string_view k(key);
     if (k == "name") return kept_.name;
     if (k == "timestamp") return kept_.timestamp;
+    if (k == "value") return kept_.value;
   }
   const Json& d = data();
   auto it = d.find(key);

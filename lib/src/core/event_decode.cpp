@@ -56,7 +56,7 @@ Result<EventPtr> EventDecoder::decode_restyled(std::string& compact, const JsonO
   // kept the same way).
   return Event::from_text(*type, std::move(compact), seen->second.entities_aliased,
                           Event::Kept{scalar_from_token(outline.name), scalar_from_token(outline.timestamp),
-                                      scalar_from_token(outline.intent_name)});
+                                      scalar_from_token(outline.intent_name), scalar_from_token(outline.value)});
 }
 
 }  // namespace convo

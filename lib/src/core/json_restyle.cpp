@@ -404,6 +404,7 @@ struct Restyler {
           if (k == 'S' && key_is("\"event\"")) top->event.assign(written().substr(1, o - value_start - 2));
           else if (key_is("\"name\"")) top->name.assign(written());
           else if (key_is("\"timestamp\"")) top->timestamp.assign(written());
+          else if (key_is("\"value\"")) top->value.assign(written());
           else if (key_is("\"sender_id\"")) {
             top->sender_id.assign(written());
             top->sender_kind = k;

@@ -66,6 +66,7 @@ struct Event {
     Json name;         // data()'s "name"
     Json timestamp;    // data()'s "timestamp"
     Json intent_name;  // user events: intent_name()
+    Json value;        // data()'s "value" (slot events: what the tracker sets)
   };
   // An event of `type` whose serialised form is `compact` (dump_compact's text of data()).
   static std::shared_ptr<Event> from_text(EventType type, std::string compact, bool entities_aliased, Kept kept);

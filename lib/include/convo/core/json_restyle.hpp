@@ -34,6 +34,7 @@ struct JsonOutline {
   std::string name;   // the "name" member's value as written (compact style); empty when absent
   std::string timestamp;  // the same for "timestamp"
   std::string intent_name;  // the same for parse_data's intent's "name"
+  std::string value;        // the same for "value" (a slot event's)
   // The "sender_id" member (broker bodies carry it beside the event's own members): its value as
   // written and its kind letter (0 when absent), and the bytes of the output that hold the member
   // with one separator, so that cutting them leaves the event's object.
@@ -44,7 +45,7 @@ struct JsonOutline {
   std::size_t sender_in_begin = 0, sender_in_end = 0;
   // Empties it, keeping the strings' buffers (an outline is reused for every event of a stream).
   void clear() {
-    for (std::string* s : {&signature, &event, &name, &timestamp, &intent_name, &sender_id}) s->clear();
+    for (std::string* s : {&signature, &event, &name, &timestamp, &intent_name, &value, &sender_id}) s->clear();
     sender_kind = 0;
     sender_begin = sender_end = sender_in_begin = sender_in_end = 0;
   }
