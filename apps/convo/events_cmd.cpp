@@ -9,6 +9,7 @@
 #include "convo/io/event_source.hpp"
 #include "convo/io/file.hpp"
 #include "convo/render/style.hpp"
+#include "convo/sys/heap.hpp"
 
 namespace convo::cli {
 namespace {
@@ -41,6 +42,7 @@ int run_validate(const ValidateOptions& opt) {
     for (const auto& e : built.errors) result["errors"].push_back(source + ": " + e);
     for (const auto& w : built.warnings) result["warnings"].push_back(source + ": " + w);
     result["valid"] = built.ok();
+    sys::keep_until_exit(std::move(built.tracker));  // the command ends: not freed event by event
   }
   const bool valid = result["valid"].get<bool>();
   if (want_json(opt.format)) {

@@ -5,6 +5,7 @@
 
 #include "cli.hpp"
 #include "convo/core/tracker_builder.hpp"
+#include "convo/sys/heap.hpp"
 
 namespace convo::cli {
 namespace {
@@ -96,7 +97,9 @@ int run_read(const ReadOptions& opt) {
   view.types = split_nonempty(opt.types, ',');
   view.tail = opt.tail;
   view.format = opt.format;
-  return print_tracker(*built.tracker, view);
+  const int code = print_tracker(*built.tracker, view);
+  sys::keep_until_exit(std::move(built.tracker));  // the command ends: not freed event by event
+  return code;
 }
 
 void add_common_read_options(CLI::App& cmd, ReadOptions& opt) {

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <mutex>
 #include <vector>
 
 namespace convo::sys {
@@ -40,6 +41,13 @@ void prefer_huge_pages(std::size_t reserve) {
   // would cost it the zeroing of 2 MB it never uses.
   const std::uintptr_t from = before + kSmallFirst;
   if (after > from) advise_huge(reinterpret_cast<void*>(from), after - from);
+}
+
+void hold_until_exit(std::shared_ptr<void> value) {
+  static std::mutex mutex;
+  static auto* held = new std::vector<std::shared_ptr<void>>();  // never destroyed, on purpose
+  std::lock_guard<std::mutex> lock(mutex);
+  held->push_back(std::move(value));
 }
 
 }  // namespace convo::sys

@@ -9,7 +9,9 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "convo/sys/heap.hpp"
 
@@ -66,4 +68,17 @@ TEST_CASE("prefer_huge_pages reserves heap and advises it past the first megabyt
   std::memset(block, 7, std::size_t{16} << 20);
   CHECK(block[(std::size_t{16} << 20) - 1] == 7);
   std::free(block);
+}
+
+TEST_CASE("keep_until_exit keeps a value alive after its last owner lets go", "[sys]") {
+  auto value = std::make_shared<std::vector<int>>(1000, 7);
+  std::weak_ptr<std::vector<int>> seen = value;
+  convo::sys::keep_until_exit(value);
+  value.reset();
+  REQUIRE_FALSE(seen.expired());
+  CHECK(seen.lock()->at(999) == 7);
+  // Moved in: the moved-from object is left empty, the kept one holds the data.
+  std::vector<int> moved(3, 1);
+  convo::sys::keep_until_exit(std::move(moved));
+  CHECK(moved.empty());
 }
