@@ -43,12 +43,14 @@ Result<Gathered> gather_events(const ReadOptions& opt, TrackerStore* store, std:
   }
   LoadOptions load;
   load.all_sessions = opt.all_sessions;
+  load.decode = &ctx;
   auto conv = store->load(opt.sender_id, load);
   if (!conv) return conv.error();
   if (!conv->has_value())
     return not_found_error("conversation '" + opt.sender_id + "' not found in " + store->describe());
   source = store->describe() + " conversation '" + opt.sender_id + "'";
   for (const auto& w : (**conv).warnings) warn(source + ": " + w);
+  if ((**conv).decoded) return Gathered{opt.sender_id, std::move(*(**conv).decoded)};
   return Gathered{opt.sender_id, std::move((**conv).events)};
 }
 

@@ -88,4 +88,11 @@ Result<std::unique_ptr<Tracker>> build_tracker(const std::string& sender_id, Eve
   return first_problem(inspect_events(sender_id, std::move(events), std::move(domain), options, ctx));
 }
 
+Result<std::unique_ptr<Tracker>> build_tracker(const std::string& sender_id, ParsedEvents events,
+                                               std::shared_ptr<const Domain> domain,
+                                               const BuildOptions& options,
+                                               const ParseContext& ctx) {
+  return first_problem(inspect_events(sender_id, std::move(events), std::move(domain), options, ctx));
+}
+
 }  // namespace convo

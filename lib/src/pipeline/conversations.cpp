@@ -50,7 +50,7 @@ bool begins_with_session_start(const std::vector<EventPtr>& events) {
 Result<std::size_t> stored_event_count(TrackerStore& store, const std::string& id) {
   auto stored = store.load(id, LoadOptions{});
   if (!stored) return stored.error();
-  return *stored ? (**stored).events.items.size() : std::size_t{0};
+  return *stored ? (**stored).size() : std::size_t{0};
 }
 
 // Conversations kept in memory by default, in events (kept as compact text; with the policies'
@@ -107,6 +107,7 @@ Result<std::unique_ptr<Tracker>> Conversations::load(const std::string& id, std:
                                                      bool all_sessions) {
   LoadOptions options;
   options.all_sessions = all_sessions;
+  options.decode = &ctx_;
   Result<std::optional<StoredConversation>> stored = [&] {
     std::lock_guard<std::mutex> guard(store_mutex_);
     return store_->load(id, options);
@@ -115,7 +116,9 @@ Result<std::unique_ptr<Tracker>> Conversations::load(const std::string& id, std:
   if (!stored->has_value()) return std::unique_ptr<Tracker>();
   BuildOptions build;
   build.until = until;
-  auto tracker = build_tracker(id, std::move((**stored).events), domain(), build, ctx_);
+  auto& got = **stored;
+  auto tracker = got.decoded ? build_tracker(id, std::move(*got.decoded), domain(), build, ctx_)
+                             : build_tracker(id, std::move(got.events), domain(), build, ctx_);
   if (!tracker) return runtime_error("stored conversation '" + id + "' cannot be loaded: " + tracker.error().message);
   return std::move(*tracker);
 }

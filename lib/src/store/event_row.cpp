@@ -31,12 +31,19 @@ EventRow event_row(const Event& event, std::string python_text) {
 }
 
 Result<std::string> row_event_text(std::string_view data) {
+  thread_local JsonOutline outline;  // asks for an object
+  bool outlined = false;
+  return row_event_text(data, outline, outlined);
+}
+
+Result<std::string> row_event_text(std::string_view data, JsonOutline& outline, bool& outlined) {
   // Restyled into a scratch buffer, then copied at its exact size: a conversation's texts are
   // most of a read's memory, and a capacity reserved for the worst case would be touched too.
   thread_local std::string compact;
-  thread_local JsonOutline outline;  // asks for an object
   compact.clear();
-  if (restyle_json(data, JsonStyle::Compact, compact, &outline) == Restyled::Ok) return std::string(compact);
+  outline.clear();
+  outlined = restyle_json(data, JsonStyle::Compact, compact, &outline) == Restyled::Ok;
+  if (outlined) return std::string(compact);
   // Rasa's writer may emit bare NaN/Infinity for non-finite floats; nlohmann rejects those, so
   // such rows are reported rather than misread.
   auto parsed = parse_json_text(data);

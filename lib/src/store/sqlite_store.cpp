@@ -1,5 +1,6 @@
 #include "sqlite_store.hpp"
 #include "schema.hpp"
+#include "convo/core/json_restyle.hpp"
 #include "convo/core/text.hpp"
 
 #include <sys/stat.h>
@@ -142,17 +143,23 @@ Result<std::optional<StoredConversation>> SqliteStore::load(const std::string& s
   bind_window(st, options.since, options.until, options.before, 2);
   StoredConversation conv;
   conv.sender_id = sender_id;
+  std::optional<EventListParser> parser;
+  if (options.decode) parser.emplace(*options.decode);
+  JsonOutline outline;
   int rc;
   while ((rc = st.step()) == SQLITE_ROW) {
-    auto event = row_event_text(st.text_view(1));
+    bool outlined = false;
+    auto event = row_event_text(st.text_view(1), outline, outlined);
     if (!event) {
       conv.warnings.push_back("row " + std::to_string(st.int64(0)) + ": " + event.error().message + "; skipped");
       continue;
     }
-    conv.events.items.push_back(std::move(*event));
+    if (parser) parser->add(*event, outlined ? &outline : nullptr);
+    else conv.events.items.push_back(std::move(*event));
   }
   if (rc != SQLITE_DONE) return failure("reading events failed");
-  if (conv.events.items.empty() && conv.warnings.empty()) {
+  if (parser) conv.decoded = parser->finish();
+  if (conv.size() == 0 && conv.warnings.empty()) {
     Statement any = statements_.get(db_, "SELECT 1 FROM events WHERE sender_id = ?1 LIMIT 1");
     any.bind_text(1, sender_id);
     if (any.step() != SQLITE_ROW) return std::optional<StoredConversation>();

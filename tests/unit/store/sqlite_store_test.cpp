@@ -165,6 +165,48 @@ TEST_CASE("SQLite store: the last-session lookup uses convo's partial index; an 
             .find("convo_ix_events_session_starts") != std::string::npos);
 }
 
+TEST_CASE("SQLite store: rows decoded while they are read are the events their texts decode to") {
+  TempDir dir;
+  fs::path db = dir.path / "rows.db";
+  // Rows as Rasa writes them (json.dumps), one in another style, one Rasa would not read back, and
+  // one that is not an event object.
+  sqlite3_cli(db, std::string(kRasaDdl) +
+                      "INSERT INTO events (sender_id, type_name, timestamp, data) VALUES "
+                      "('a', 'slot', 1, '{\"event\": \"slot\", \"timestamp\": 1.5, \"name\": \"city\", \"value\": [\"Z\\u00fcrich\", 2]}'), "
+                      "('a', 'user', 2, '{\"event\":\"user\",\"timestamp\":2,\"text\":\"hi\",\"parse_data\":{\"intent\":{\"name\":\"greet\",\"confidence\":1.0},\"entities\":[]}}'), "
+                      "('a', 'bot', 3, '{\"event\": \"bot\", \"timestamp\": NaN}'), "
+                      "('a', 'slot', 4, '[1, 2]'), "
+                      "('a', 'action', 5, '{\"event\": \"action\", \"timestamp\": 5, \"name\": \"utter_x\", \"policy\": null, \"confidence\": 0.25}');\n");
+  auto store = open_store(db.string(), StoreAccess::ReadOnly);
+  REQUIRE(store.ok());
+  LoadOptions texts;
+  texts.all_sessions = true;
+  auto as_texts = (*store)->load("a", texts);
+  REQUIRE(as_texts.ok());
+  REQUIRE(as_texts->has_value());
+  const ParseContext ctx = system_parse_context();
+  LoadOptions decoding = texts;
+  decoding.decode = &ctx;
+  auto decoded = (*store)->load("a", decoding);
+  REQUIRE(decoded.ok());
+  REQUIRE(decoded->has_value());
+  const StoredConversation& t = **as_texts;
+  const StoredConversation& d = **decoded;
+  CHECK(d.events.items.empty());
+  REQUIRE(d.decoded);
+  CHECK(d.warnings == t.warnings);
+  CHECK(d.warnings.size() == 2);  // the NaN row and the list
+  CHECK(d.size() == t.size());
+  ParsedEvents want = parse_events(t.events, ctx);
+  REQUIRE(d.decoded->events.size() == want.events.size());
+  REQUIRE(want.events.size() == 3);
+  for (std::size_t i = 0; i < want.events.size(); ++i) {
+    CHECK(d.decoded->events[i]->data() == want.events[i]->data());
+    CHECK(d.decoded->events[i]->get("value") == want.events[i]->get("value"));
+  }
+  CHECK(d.decoded->events[0]->get("value") == Json::array({"Zürich", 2}));
+}
+
 TEST_CASE("SQLite store: read-only access never creates or changes files") {
   TempDir dir;
   fs::path missing = dir.path / "missing.db";

@@ -52,5 +52,9 @@ Result<std::unique_ptr<Tracker>> build_tracker(const std::string& sender_id, Eve
                                                std::shared_ptr<const Domain> domain,
                                                const BuildOptions& options,
                                                const ParseContext& ctx);
+Result<std::unique_ptr<Tracker>> build_tracker(const std::string& sender_id, ParsedEvents events,
+                                               std::shared_ptr<const Domain> domain,
+                                               const BuildOptions& options,
+                                               const ParseContext& ctx);
 
 }  // namespace convo

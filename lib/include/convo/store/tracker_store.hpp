@@ -24,6 +24,9 @@ struct LoadOptions {
   std::optional<double> since;   // timestamp >= since
   std::optional<double> until;   // timestamp <= until
   std::optional<double> before;  // timestamp < before (`rasa export`'s maximum)
+  // When given, a store may decode the rows as it reads them (StoredConversation::decoded): the
+  // pass that restyles a row also outlines it, and the decoder takes that outline.
+  const ParseContext* decode = nullptr;
 };
 
 struct StoredConversation {
@@ -31,6 +34,8 @@ struct StoredConversation {
   EventTexts events;                  // event objects' JSON texts in insertion order, as stored
                                       // (compact when they were canonical); each is an object
   std::vector<std::string> warnings;  // rows that could not be read ("row 17: data is not JSON")
+  std::optional<ParsedEvents> decoded;  // instead of `events` (then empty), see LoadOptions::decode
+  std::size_t size() const { return decoded ? decoded->items : events.items.size(); }
 };
 
 struct ConversationSummary {
@@ -171,5 +176,8 @@ EventRow event_row(const Event& event, std::string python_text);
 // Checks a stored `data` column holds an event object and gives its text (compact when it is in
 // canonical form, else as stored); errors say what is wrong with the text.
 Result<std::string> row_event_text(std::string_view data);
+// The same, and whether the text was restyled strictly into `outline` (EventDecoder's
+// decode_restyled takes both); else the row's own text, which the decoder checks itself.
+Result<std::string> row_event_text(std::string_view data, JsonOutline& outline, bool& outlined);
 
 }  // namespace convo
