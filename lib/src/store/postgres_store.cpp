@@ -1,4 +1,5 @@
 #include "postgres_store.hpp"
+#include "row_collector.hpp"
 #include "schema.hpp"
 
 #include "pq_api.hpp"
@@ -255,24 +256,16 @@ Result<std::optional<StoredConversation>> PostgresStore::load(const std::string&
   sql += window_sql(options.since, options.until, options.before, params) + " ORDER BY id";
   auto rows = exec(conn_, sql, params);
   if (!ok(rows)) return failure("cannot read events", PQerrorMessage(conn_));
-  StoredConversation conv;
-  conv.sender_id = sender_id;
-  for (int i = 0, n = PQntuples(rows.get()); i < n; ++i) {
-    std::string data(PQgetvalue(rows.get(), i, 1), static_cast<std::size_t>(PQgetlength(rows.get(), i, 1)));
-    auto event = row_event_text(data);
-    if (!event) {
-      conv.warnings.push_back(std::string("row ") + PQgetvalue(rows.get(), i, 0) + ": " +
-                              event.error().message + "; skipped");
-      continue;
-    }
-    conv.events.items.push_back(std::move(*event));
-  }
-  if (conv.events.items.empty() && conv.warnings.empty()) {
+  RowCollector collected(sender_id, options);
+  for (int i = 0, n = PQntuples(rows.get()); i < n; ++i)
+    collected.add(std::string_view(PQgetvalue(rows.get(), i, 0)),
+                  std::string_view(PQgetvalue(rows.get(), i, 1), static_cast<std::size_t>(PQgetlength(rows.get(), i, 1))));
+  if (collected.empty()) {
     auto any = exec(conn_, "SELECT 1 FROM events WHERE sender_id = $1 LIMIT 1", {sender_id});
     if (!ok(any)) return failure("cannot read events", PQerrorMessage(conn_));
     if (PQntuples(any.get()) == 0) return std::optional<StoredConversation>();
   }
-  return std::optional<StoredConversation>(std::move(conv));
+  return std::optional<StoredConversation>(collected.finish());
 }
 
 std::optional<Error> PostgresStore::write(const std::string& sender_id, const std::vector<EventPtr>& events,

@@ -1,6 +1,6 @@
 #include "sqlite_store.hpp"
+#include "row_collector.hpp"
 #include "schema.hpp"
-#include "convo/core/json_restyle.hpp"
 #include "convo/core/text.hpp"
 
 #include <sys/stat.h>
@@ -141,30 +141,16 @@ Result<std::optional<StoredConversation>> SqliteStore::load(const std::string& s
   if (!st.ok()) return failure("cannot read events");
   st.bind_text(1, sender_id);
   bind_window(st, options.since, options.until, options.before, 2);
-  StoredConversation conv;
-  conv.sender_id = sender_id;
-  std::optional<EventListParser> parser;
-  if (options.decode) parser.emplace(*options.decode);
-  JsonOutline outline;
+  RowCollector rows(sender_id, options);
   int rc;
-  while ((rc = st.step()) == SQLITE_ROW) {
-    bool outlined = false;
-    auto event = row_event_text(st.text_view(1), outline, outlined);
-    if (!event) {
-      conv.warnings.push_back("row " + std::to_string(st.int64(0)) + ": " + event.error().message + "; skipped");
-      continue;
-    }
-    if (parser) parser->add(*event, outlined ? &outline : nullptr);
-    else conv.events.items.push_back(std::move(*event));
-  }
+  while ((rc = st.step()) == SQLITE_ROW) rows.add(st.int64(0), st.text_view(1));
   if (rc != SQLITE_DONE) return failure("reading events failed");
-  if (parser) conv.decoded = parser->finish();
-  if (conv.size() == 0 && conv.warnings.empty()) {
+  if (rows.empty()) {
     Statement any = statements_.get(db_, "SELECT 1 FROM events WHERE sender_id = ?1 LIMIT 1");
     any.bind_text(1, sender_id);
     if (any.step() != SQLITE_ROW) return std::optional<StoredConversation>();
   }
-  return std::optional<StoredConversation>(std::move(conv));
+  return std::optional<StoredConversation>(rows.finish());
 }
 
 std::optional<Error> SqliteStore::write_rows(const AppendRequest& r, bool replace_existing, std::int64_t& last_id) {
