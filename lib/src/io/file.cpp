@@ -12,6 +12,19 @@
 namespace convo {
 namespace {
 
+// Reads into [p, p + n) until it is full or the input ends: the bytes read, or -1 (errno set).
+ssize_t read_into(int fd, char* p, std::size_t n) {
+  std::size_t used = 0;
+  while (used < n) {
+    const ssize_t got = ::read(fd, p + used, n - used);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) return -1;
+    if (got == 0) break;
+    used += static_cast<std::size_t>(got);
+  }
+  return static_cast<ssize_t>(used);
+}
+
 // Everything left on fd, read in large blocks: the size from fstat when it is a regular file (one
 // allocation, one read), growing geometrically for pipes and terminals.
 bool read_all(int fd, std::string& text) {
@@ -24,13 +37,10 @@ bool read_all(int fd, std::string& text) {
   text.resize(want);
   for (;;) {
     if (used == text.size()) text.resize(text.size() * 2);
-    const ssize_t n = ::read(fd, text.data() + used, text.size() - used);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    if (n == 0) break;
+    const ssize_t n = read_into(fd, text.data() + used, text.size() - used);
+    if (n < 0) return false;
     used += static_cast<std::size_t>(n);
+    if (used < text.size()) break;  // the input ended before the buffer was full
   }
   text.resize(used);
   return true;
@@ -66,23 +76,14 @@ Result<FileText> read_file_text(const std::string& path) {
       const auto want = static_cast<std::size_t>(st.st_size);
       out.data_.reset(new char[want]);  // not value-initialised: no zero fill
       if (want >= (std::size_t{4} << 20)) sys::advise_huge(out.data_.get(), want);
-      std::size_t used = 0;
-      while (used < want) {
-        const ssize_t n = ::read(fd, out.data_.get() + used, want - used);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        used += static_cast<std::size_t>(n);
-      }
-      const int err = errno;
-      // Grown since fstat: the rest is read the general way; failed: said in read_text_file's words.
+      // Short, failed, or grown since fstat: read again the general way, which says what failed.
       char probe;
-      if (used == want && ::read(fd, &probe, 1) == 0) {
+      if (read_into(fd, out.data_.get(), want) == static_cast<ssize_t>(want) && read_into(fd, &probe, 1) == 0) {
         ::close(fd);
-        out.size_ = used;
+        out.size_ = want;
         return out;
       }
       out.data_.reset();
-      errno = err;
     }
     if (fd >= 0) ::close(fd);
   }

@@ -32,12 +32,6 @@ EventRow event_row(const Event& event, std::string python_text) {
   return row;
 }
 
-Result<std::string> row_event_text(std::string_view data) {
-  thread_local JsonOutline outline;  // asks for an object
-  bool outlined = false;
-  return row_event_text(data, outline, outlined);
-}
-
 Result<std::string> row_event_text(std::string_view data, JsonOutline& outline, bool& outlined) {
   // Restyled into a scratch buffer, then copied at its exact size: a conversation's texts are
   // most of a read's memory, and a capacity reserved for the worst case would be touched too.

@@ -49,6 +49,13 @@ const char* kRasaDdl =
     "action_name VARCHAR(255), data TEXT, PRIMARY KEY (id));\n"
     "CREATE INDEX ix_events_sender_id ON events (sender_id);\n";
 
+// Rasa's table holding these rows, each "('sender', 'type', timestamp, 'data')", as SQL for sqlite3.
+std::string rasa_table_with(const std::vector<std::string>& rows, const std::string& more_ddl = "") {
+  std::string sql = std::string(kRasaDdl) + more_ddl + "INSERT INTO events (sender_id, type_name, timestamp, data) VALUES ";
+  for (std::size_t i = 0; i < rows.size(); ++i) sql += (i ? ", " : "") + rows[i];
+  return sql + ";\n";
+}
+
 }  // namespace
 
 TEST_CASE("SQLite store: the store contract") {
@@ -137,13 +144,11 @@ TEST_CASE("SQLite store: the last-session lookup uses convo's partial index; an 
   TempDir dir;
   fs::path db = dir.path / "old.db";
   // A database an earlier convo made: Rasa's table with the (sender_id, type_name) index.
-  sqlite3_cli(db, std::string(kRasaDdl) +
-                      "CREATE INDEX convo_ix_events_sender_type ON events (sender_id, type_name);\n"
-                      "INSERT INTO events (sender_id, type_name, timestamp, data) VALUES "
-                      "('a', 'session_started', 1, '{\"event\": \"session_started\", \"timestamp\": 1}'), "
-                      "('a', 'user', 2, '{\"event\": \"user\", \"timestamp\": 2, \"text\": \"one\"}'), "
-                      "('a', 'session_started', 3, '{\"event\": \"session_started\", \"timestamp\": 3}'), "
-                      "('a', 'user', 4, '{\"event\": \"user\", \"timestamp\": 4, \"text\": \"two\"}');\n");
+  sqlite3_cli(db, rasa_table_with({R"(('a', 'session_started', 1, '{"event": "session_started", "timestamp": 1}'))",
+                                   R"(('a', 'user', 2, '{"event": "user", "timestamp": 2, "text": "one"}'))",
+                                   R"(('a', 'session_started', 3, '{"event": "session_started", "timestamp": 3}'))",
+                                   R"(('a', 'user', 4, '{"event": "user", "timestamp": 4, "text": "two"}'))"},
+                                  "CREATE INDEX convo_ix_events_sender_type ON events (sender_id, type_name);\n"));
   {
     auto reader = open_store(db.string(), StoreAccess::ReadOnly);
     REQUIRE(reader.ok());
@@ -170,13 +175,12 @@ TEST_CASE("SQLite store: rows decoded while they are read are the events their t
   fs::path db = dir.path / "rows.db";
   // Rows as Rasa writes them (json.dumps), one in another style, one Rasa would not read back, and
   // one that is not an event object.
-  sqlite3_cli(db, std::string(kRasaDdl) +
-                      "INSERT INTO events (sender_id, type_name, timestamp, data) VALUES "
-                      "('a', 'slot', 1, '{\"event\": \"slot\", \"timestamp\": 1.5, \"name\": \"city\", \"value\": [\"Z\\u00fcrich\", 2]}'), "
-                      "('a', 'user', 2, '{\"event\":\"user\",\"timestamp\":2,\"text\":\"hi\",\"parse_data\":{\"intent\":{\"name\":\"greet\",\"confidence\":1.0},\"entities\":[]}}'), "
-                      "('a', 'bot', 3, '{\"event\": \"bot\", \"timestamp\": NaN}'), "
-                      "('a', 'slot', 4, '[1, 2]'), "
-                      "('a', 'action', 5, '{\"event\": \"action\", \"timestamp\": 5, \"name\": \"utter_x\", \"policy\": null, \"confidence\": 0.25}');\n");
+  sqlite3_cli(db, rasa_table_with({
+      R"(('a', 'slot', 1, '{"event": "slot", "timestamp": 1.5, "name": "city", "value": ["Z\u00fcrich", 2]}'))",
+      R"(('a', 'user', 2, '{"event":"user","timestamp":2,"text":"hi","parse_data":{"intent":{"name":"greet","confidence":1.0},"entities":[]}}'))",
+      R"(('a', 'bot', 3, '{"event": "bot", "timestamp": NaN}'))",
+      R"(('a', 'slot', 4, '[1, 2]'))",
+      R"(('a', 'action', 5, '{"event": "action", "timestamp": 5, "name": "utter_x", "policy": null, "confidence": 0.25}'))"}));
   auto store = open_store(db.string(), StoreAccess::ReadOnly);
   REQUIRE(store.ok());
   LoadOptions texts;

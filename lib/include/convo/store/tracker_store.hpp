@@ -175,9 +175,8 @@ EventRow event_row(const Event& event, std::string python_text);
 
 // Checks a stored `data` column holds an event object and gives its text (compact when it is in
 // canonical form, else as stored); errors say what is wrong with the text.
-Result<std::string> row_event_text(std::string_view data);
-// The same, and whether the text was restyled strictly into `outline` (EventDecoder's
-// decode_restyled takes both); else the row's own text, which the decoder checks itself.
+// With it, whether the text was restyled strictly into `outline` (EventDecoder's decode_restyled
+// takes both); else it is the row's own text, which the decoder checks itself.
 Result<std::string> row_event_text(std::string_view data, JsonOutline& outline, bool& outlined);
 
 }  // namespace convo
