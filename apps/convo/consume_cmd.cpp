@@ -42,7 +42,9 @@ struct KafkaOptions {
 
 struct AmqpOptions {
   std::string url = "amqp://guest:guest@localhost:5672/", queue = "rasa_core_events", exchange;
-  std::uint16_t prefetch = 1000;
+  // As many as a batch: with 1,000 a batch was capped at 1,000 messages, so the store committed
+  // 20 times as often and RabbitMQ waited on every commit (13.3 s for 200k events against 8.2 s).
+  std::uint16_t prefetch = 20000;
   ConsumeCommon common;
 };
 

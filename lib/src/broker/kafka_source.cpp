@@ -94,12 +94,16 @@ class KafkaSource final : public MessageSource {
                                {"enable.auto.offset.store", "false"},
                                {"enable.partition.eof", "true"},
                                {"auto.offset.reset", "earliest"},
-                               // Memory stays bounded however long the stream: librdkafka's prefetch
-                               // (64 MB by default, 50 MB fetches) is held at 32 MB and 16 MB fetches.
-                               // An 8 MB queue kept memory lower but read 4-5x slower: the fetcher
-                               // then waits on the queue instead of running ahead. -X overrides.
-                               {"queued.max.messages.kbytes", "32768"},
-                               {"queued.min.messages", "100000"},
+                               // Memory stays bounded however long the stream: the prefetch queue
+                               // holds at most 64 MB (librdkafka's default), in fetches of 16 MB.
+                               // The group consumer counts every partition's messages against
+                               // queued.min.messages in its one queue, and a fetcher that finds
+                               // either bound exceeded waits a whole second (librdkafka 2.0)
+                               // before it looks again: with the default 100,000 messages (about
+                               // 25 MB of Rasa events) a fast reader starved for half of its run.
+                               // So the byte bound is the only one that bites. -X overrides.
+                               {"queued.max.messages.kbytes", "65536"},
+                               {"queued.min.messages", "10000000"},
                                {"fetch.max.bytes", "16777216"}};
     for (const auto& [key, value] : settings_.properties) kafka::set_property(props, key, value);
     auto conf = kafka::make_conf(props, "-X");

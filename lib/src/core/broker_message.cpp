@@ -48,6 +48,7 @@ ClassifiedMessage classify_message(const std::string& body, EventDecoder& decode
           out.python_event.reserve(body.size());
           out.python_event.append(body, 0, outline.sender_in_begin);
           out.python_event.append(body, outline.sender_in_end, std::string::npos);
+          out.body_is_live = outline.sender_in_begin == 1;  // right after the opening brace
         }
         out.sender_id = scalar_from_token(outline.sender_id).get<std::string>();
         out.event = std::move(*event);

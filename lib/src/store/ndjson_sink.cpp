@@ -62,8 +62,9 @@ class NdjsonSink final : public IngestSink {
     for (const auto& message : batch) {
       ClassifiedMessage c = classify_message(message.body, decoder_);
       if (c.ok) {
-        text += c.python_event.empty() ? broker_body(c.sender_id, *c.event, BodyOrder::Live)
-                                       : broker_body(c.sender_id, std::move(c.python_event), BodyOrder::Live);
+        if (c.body_is_live) text += message.body;  // what broker_body would write again
+        else text += c.python_event.empty() ? broker_body(c.sender_id, *c.event, BodyOrder::Live)
+                                            : broker_body(c.sender_id, std::move(c.python_event), BodyOrder::Live);
         text += '\n';
         ++counts.stored;
         continue;

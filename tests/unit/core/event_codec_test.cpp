@@ -266,6 +266,10 @@ TEST_CASE("a broker body's sender_id is cut out wherever it sits, in either styl
     CHECK(c.python_event == R"({"event": "action", "timestamp": 2, "name": "a", "policy": null, "confidence": 1.0, "action_text": null, "hide_rule_turn": false})");
     CHECK(c.python_event == c.event->python_text());
     CHECK(broker_body("c", c.python_event) == broker_body("c", *c.event));
+    // Only the body with its sender first is already the live body (an NDJSON line copies it).
+    const bool sender_first = std::string(body).rfind(R"({"sender_id")", 0) == 0;
+    CHECK(c.body_is_live == sender_first);
+    if (c.body_is_live) CHECK(broker_body("c", c.python_event, BodyOrder::Live) == body);
   }
   for (const char* body : {R"({"sender_id": "c", "event": "action", "timestamp": 2, "name": "a", "policy": null, "confidence": 1.00, "action_text": null, "hide_rule_turn": false})",
                            R"({"sender_id": "c", "event": "action", "timestamp": 2, "name": "a", "policy": null, "confidence": 1.0, "action_text": null, "hide_rule_turn":false})",
@@ -274,6 +278,7 @@ TEST_CASE("a broker body's sender_id is cut out wherever it sits, in either styl
     ClassifiedMessage c = classify_message(body, decoder);
     REQUIRE(c.ok);
     CHECK(c.python_event.empty());
+    CHECK_FALSE(c.body_is_live);
   }
   // Only the sender: no event; not a string: the DOM path gives the reason.
   CHECK_FALSE(classify_message(R"({"sender_id": "x"})", decoder).ok);

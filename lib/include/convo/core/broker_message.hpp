@@ -53,6 +53,9 @@ struct ClassifiedMessage {
   // The event's json.dumps text (its python_text()) when the body already held it (Rasa's own
   // bodies: canonical json.dumps form): cut out of the body, not rewritten. Else empty.
   std::string python_event;
+  // The body is already the live broker body of that text (sender_id first, canonical json.dumps
+  // form: Rasa's own bodies), so broker_body(sender_id, python_event, BodyOrder::Live) == body.
+  bool body_is_live = false;
   std::string reason;      // when !ok: "not JSON: …", "no sender_id", "invalid event: …"
 };
 ClassifiedMessage classify_message(const std::string& body, const ParseContext& ctx);
