@@ -289,6 +289,7 @@ struct Restyler {
       }
       return token == "0" ? '0' : '9';
     }
+    if (plainly_python_float_repr(token)) return '9';  // most floats: no formatting needed
     double d = 0;
     auto res = std::from_chars(token.data(), token.data() + token.size(), d);
     if (res.ec != std::errc() || res.ptr != token.data() + token.size() || std::isinf(d)) return 'X';  // 1e400

@@ -2,7 +2,9 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <iterator>
 
 #include "convo/core/json.hpp"
 #include "convo/core/text.hpp"
@@ -49,6 +51,57 @@ std::size_t python_float_repr(double d, char* buf) {
     out += std::snprintf(out, 8, "e%c%02d", exponent < 0 ? '-' : '+', std::abs(exponent));
   }
   return static_cast<std::size_t>(out - buf);
+}
+
+bool plainly_python_float_repr(std::string_view token) {
+  // Python writes a double's shortest round-trip digits (the nearest when several are shortest),
+  // in fixed notation while its decimal exponent is in -4..15, with no trailing zero but the one
+  // of "x.0". A fixed-notation token t with n significant digits, last digit nonzero, at place p:
+  //   n <= 15: distinct decimals of at most 15 digits read as distinct doubles, so no shorter
+  //            one reads as t's double, and no other of n digits does either;
+  //   n 16-17: every decimal that reads as t's double d lies within ulp(d) of t, and any other
+  //            decimal of at most n digits near t is a multiple of p: at least p away. So p > ulp(d)
+  //            settles it (e.g. a time.time() stamp, 1.6e9 with six decimals: p = 1e-6, ulp 2.4e-7).
+  std::size_t i = token.size() && token[0] == '-' ? 1 : 0;
+  const std::size_t dot = token.find('.');
+  if (dot == std::string_view::npos || dot == i || dot + 1 >= token.size()) return false;
+  const std::string_view whole = token.substr(i, dot - i), frac = token.substr(dot + 1);
+  for (std::string_view part : {whole, frac})
+    for (char c : part)
+      if (c < '0' || c > '9') return false;  // an exponent, or not a number
+  if (whole.size() > 1 && whole[0] == '0') return false;
+  std::size_t digits = 0;  // significant
+  if (frac == "0") {  // "x.0": an integral value, fixed notation up to 15 digits
+    if (whole == "0" || whole.size() > 15) return false;
+    return true;
+  }
+  if (frac.back() == '0') return false;  // Python writes no trailing zero here
+  if (whole == "0") {
+    const std::size_t zeros = frac.find_first_not_of('0');
+    if (zeros > 3) return false;  // below 1e-4: scientific notation
+    digits = frac.size() - zeros;
+  } else {
+    if (whole.size() > 16) return false;  // 1e16 and above: scientific notation
+    digits = whole.size() + frac.size();
+  }
+  if (digits <= 15) return true;
+  if (digits > 17) return false;
+  // An upper bound of |t| (|t| < 2^e), so that ulp(d) <= 2^(e-53), doubled for a d that rounds
+  // up to 2^e itself; no parsing needed.
+  static constexpr double kTenths[] = {1, 1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9, 1e-10,
+                                       1e-11, 1e-12, 1e-13, 1e-14, 1e-15, 1e-16, 1e-17, 1e-18, 1e-19, 1e-20};
+  if (frac.size() >= std::size(kTenths)) return false;
+  double upper = 0;
+  if (whole == "0") {
+    upper = kTenths[frac.find_first_not_of('0')];  // 0.00d... < 10^-zeros
+  } else {
+    std::uint64_t w = 0;
+    for (char c : whole) w = w * 10 + static_cast<std::uint64_t>(c - '0');
+    upper = static_cast<double>(w) + 2;  // +2: the conversion may round down
+  }
+  int exponent = 0;
+  std::frexp(upper, &exponent);
+  return kTenths[frac.size()] > std::ldexp(1.0, exponent - 52) * (1 + 1e-9);  // the margin: kTenths' rounding
 }
 
 std::string python_float_repr(double d) {

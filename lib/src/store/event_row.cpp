@@ -2,7 +2,6 @@
 
 #include "convo/store/tracker_store.hpp"
 
-#include "row_collector.hpp"
 
 #include "convo/core/json_restyle.hpp"
 
@@ -47,29 +46,6 @@ Result<std::string> row_event_text(std::string_view data, JsonOutline& outline, 
   const Json& v = std::get<Json>(parsed);
   if (!v.is_object()) return runtime_error("data is " + describe_type(v) + ", not an event object");
   return std::string(data);
-}
-
-RowCollector::RowCollector(std::string sender_id, const LoadOptions& options) {
-  conv_.sender_id = std::move(sender_id);
-  if (options.decode) parser_.emplace(*options.decode);
-}
-
-void RowCollector::add_row(std::string_view data, const std::string_view* text_id, std::int64_t id) {
-  bool outlined = false;
-  auto event = row_event_text(data, outline_, outlined);
-  if (!event) {
-    const std::string row_id = text_id ? std::string(*text_id) : std::to_string(id);
-    conv_.warnings.push_back("row " + row_id + ": " + event.error().message + "; skipped");
-    return;
-  }
-  ++items_;
-  if (parser_) parser_->add(*event, outlined ? &outline_ : nullptr);
-  else conv_.events.items.push_back(std::move(*event));
-}
-
-StoredConversation RowCollector::finish() {
-  if (parser_) conv_.decoded = parser_->finish();
-  return std::move(conv_);
 }
 
 }  // namespace convo

@@ -142,8 +142,12 @@ Result<std::optional<StoredConversation>> SqliteStore::load(const std::string& s
   st.bind_text(1, sender_id);
   bind_window(st, options.since, options.until, options.before, 2);
   RowCollector rows(sender_id, options);
-  int rc;
-  while ((rc = st.step()) == SQLITE_ROW) rows.add(st.int64(0), st.text_view(1));
+  int rc = SQLITE_DONE;
+  rows.read([&] {
+    rc = st.step();
+    if (rc == SQLITE_ROW) rows.add(st.int64(0), st.text_view(1));
+    return rc == SQLITE_ROW;
+  });
   if (rc != SQLITE_DONE) return failure("reading events failed");
   if (rows.empty()) {
     Statement any = statements_.get(db_, "SELECT 1 FROM events WHERE sender_id = ?1 LIMIT 1");

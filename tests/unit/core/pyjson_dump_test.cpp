@@ -2,6 +2,11 @@
 // CPython 3.11's output for the same values.
 #include <catch2/catch.hpp>
 
+#include <charconv>
+#include <cstdint>
+#include <random>
+#include <string>
+
 #include "convo/core/json.hpp"
 
 using convo::Json;
@@ -32,4 +37,59 @@ TEST_CASE("dump_python matches json.dumps") {
   CHECK(dump_python(Json::object()) == "{}");
   CHECK(dump_python(Json("tab\there \"q\" back\\slash \x01")) == R"("tab\there \"q\" back\\slash \u0001")");
   CHECK(dump_python(Json(-12345678901234LL)) == "-12345678901234");
+}
+
+namespace {
+
+// What the fast check stands in for: the token read as a double and written by repr() again.
+bool repr_of_itself(const std::string& token) {
+  double d = 0;
+  auto r = std::from_chars(token.data(), token.data() + token.size(), d);
+  return r.ec == std::errc() && r.ptr == token.data() + token.size() && convo::python_float_repr(d) == token;
+}
+
+}  // namespace
+
+TEST_CASE("plainly_python_float_repr says yes only where repr() writes the token again") {
+  using convo::plainly_python_float_repr;
+  // Yes without formatting: the common shapes (time.time() stamps, short decimals, x.0).
+  for (const char* yes : {"1630070652.111234", "1517821726.211031", "-12.5", "0.0031", "0.0001", "1.0",
+                          "123456789012345.0", "0.123456789012345", "1630070652.1112"}) {
+    INFO(yes);
+    CHECK(plainly_python_float_repr(yes));
+    CHECK(repr_of_itself(yes));
+  }
+  // Not repr()'s text, or too close to call without formatting: no.
+  for (const char* no : {"1.50", "0.00001", "1e5", "1E5", "01.5", ".5", "5.", "-", "0.0", "-0.0",
+                         "10000000000000000.0", "1234567890123456.0", "0.30000000000000004",
+                         "1600000000.1234567", "12345678901234567.5", "1.5x", ""}) {
+    INFO(no);
+    CHECK_FALSE(plainly_python_float_repr(no));
+  }
+  // Random doubles' own reprs and random digit strings: a yes is always right.
+  std::mt19937_64 rng(20261208);
+  std::size_t yes = 0;
+  for (int i = 0; i < 200000; ++i) {
+    std::string token;
+    if (i % 2 == 0) {
+      double d = 0;
+      switch (i % 6) {
+        case 0: d = 1.6e9 + static_cast<double>(rng() % 100000000) / 1e6 + static_cast<double>(rng() % 1000) * 1e-9; break;
+        case 2: d = std::ldexp(static_cast<double>(rng() >> 11), -53); break;  // [0, 1)
+        default: d = std::ldexp(static_cast<double>(rng() >> 11), static_cast<int>(rng() % 80) - 70); break;
+      }
+      token = convo::python_float_repr(d);
+    } else {
+      const int whole = static_cast<int>(rng() % 19), frac = 1 + static_cast<int>(rng() % 19);
+      token = whole == 0 ? "0" : std::string(1, static_cast<char>('1' + rng() % 9));
+      for (int k = 1; k < whole; ++k) token += static_cast<char>('0' + rng() % 10);
+      token += '.';
+      for (int k = 0; k < frac; ++k) token += static_cast<char>('0' + rng() % 10);
+    }
+    if (!plainly_python_float_repr(token)) continue;
+    ++yes;
+    INFO(token);
+    REQUIRE(repr_of_itself(token));
+  }
+  CHECK(yes > 20000);  // the fast path is taken, not only ever declined
 }

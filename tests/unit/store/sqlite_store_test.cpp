@@ -211,6 +211,53 @@ TEST_CASE("SQLite store: rows decoded while they are read are the events their t
   CHECK(d.decoded->events[0]->get("value") == Json::array({"Zürich", 2}));
 }
 
+TEST_CASE("SQLite store: a long conversation, read on two threads, is what one pass reads") {
+  // 5,000 rows: the first ones are read inline, the rest go through the helper thread in chunks
+  // (row_collector.hpp), the last chunk a partial one. Every 777th row is not an event object.
+  TempDir dir;
+  fs::path db = dir.path / "long.db";
+  const int n = 5000;
+  sqlite3_cli(db, std::string(kRasaDdl) +
+                      "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 5000) "
+                      "INSERT INTO events (id, sender_id, type_name, timestamp, data) SELECT i, 'a', 'slot', i, "
+                      "CASE WHEN i % 777 = 0 THEN '[1, 2]' ELSE '{\"event\": \"slot\", \"timestamp\": ' || i || "
+                      "', \"name\": \"s\", \"value\": \"v' || i || '\"}' END FROM k;\n");
+  auto store = open_store(db.string(), StoreAccess::ReadOnly);
+  REQUIRE(store.ok());
+  LoadOptions texts;
+  texts.all_sessions = true;
+  auto as_texts = (*store)->load("a", texts);
+  REQUIRE(as_texts.ok());
+  REQUIRE(as_texts->has_value());
+  const StoredConversation& t = **as_texts;
+  std::vector<std::string> want_texts, want_warnings;
+  for (int i = 1; i <= n; ++i) {
+    if (i % 777 == 0) want_warnings.push_back("row " + std::to_string(i) + ": data is an array, not an event object; skipped");
+    else want_texts.push_back(R"({"event":"slot","timestamp":)" + std::to_string(i) + R"(,"name":"s","value":"v)" + std::to_string(i) + "\"}");
+  }
+  CHECK(t.events.items == want_texts);
+  CHECK(t.warnings == want_warnings);
+
+  const ParseContext ctx = system_parse_context();
+  LoadOptions decoding = texts;
+  decoding.decode = &ctx;
+  auto decoded = (*store)->load("a", decoding);
+  REQUIRE(decoded.ok());
+  REQUIRE(decoded->has_value());
+  const StoredConversation& d = **decoded;
+  REQUIRE(d.decoded);
+  CHECK(d.warnings == want_warnings);
+  REQUIRE(d.decoded->events.size() == want_texts.size());
+  CHECK(d.decoded->items == want_texts.size());
+  for (std::size_t i = 0; i < want_texts.size(); ++i) {
+    INFO(i);
+    CHECK(d.decoded->source_index[i] == i);
+    std::string text;
+    d.decoded->events[i]->append_compact(text);
+    CHECK(text == want_texts[i]);
+  }
+}
+
 TEST_CASE("SQLite store: read-only access never creates or changes files") {
   TempDir dir;
   fs::path missing = dir.path / "missing.db";

@@ -52,6 +52,11 @@ std::string python_float_repr(double d);
 // The same into `buf` (at least kFloatReprSize bytes, not terminated); returns its length.
 constexpr std::size_t kFloatReprSize = 40;
 std::size_t python_float_repr(double d, char* buf);
+// True when `token` certainly is python_float_repr of the value it denotes, known without
+// formatting that value: a nonzero number in fixed notation ("-12.5", "0.0031", "1630070652.111234")
+// whose digits are too few for a shorter decimal to read as the same double. False: not known
+// (parse, format and compare). A fast path: exactly what the comparison would answer, or false.
+bool plainly_python_float_repr(std::string_view token);
 
 // The name a JSON type has in a user-facing message: "a string", "an object", "null", ...
 std::string describe_type(const Json& v);
