@@ -1,5 +1,6 @@
 #include "row_collector.hpp"
 
+#include <exception>
 #include <thread>
 
 namespace convo {
@@ -33,79 +34,57 @@ void RowCollector::add_row(std::string_view data, std::string_view text_id, std:
     return;
   }
   if (!filling_) {
-    std::unique_lock<std::mutex> lock(mu_);
-    changed_.wait(lock, [&] { return queue_.size() < kQueuedChunks; });
-    if (!spare_.empty()) {
-      filling_ = std::move(spare_.back());
-      spare_.pop_back();
-    } else {
-      filling_ = std::make_unique<Chunk>();
-    }
+    filling_ = handoff_->empty_chunk();
+    if (!filling_) return;  // the caller's side failed: read() reports that
+    filling_->clear();
   }
   filling_->bytes.append(data);
   filling_->ends.push_back(filling_->bytes.size());
   if (text_id.empty()) filling_->numbers.push_back(id);
   else filling_->ids.emplace_back(text_id);
-  if (filling_->ends.size() == kChunkRows) hand_over();
-}
-
-void RowCollector::hand_over() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    queue_.push_back(std::move(filling_));
-  }
-  changed_.notify_all();
+  if (filling_->ends.size() == kChunkRows) handoff_->push(std::move(filling_));
 }
 
 void RowCollector::read(const std::function<bool()>& next) {
   while (rows_ < kInlineRows)
     if (!next()) return;
+  sys::Handoff<Chunk> handoff(kQueuedChunks);
+  handoff_ = &handoff;
   helping_ = true;
+  std::exception_ptr helper_failure, own_failure;
   std::thread helper([&] {
     try {
       while (next()) {
       }
-      if (filling_ && !filling_->ends.empty()) hand_over();
+      if (filling_ && !filling_->ends.empty()) handoff.push(std::move(filling_));
     } catch (...) {
-      std::lock_guard<std::mutex> lock(mu_);
-      failed_ = std::current_exception();
+      helper_failure = std::current_exception();
     }
-    std::lock_guard<std::mutex> lock(mu_);
-    done_ = true;
-    changed_.notify_all();
+    handoff.close();
   });
-  std::exception_ptr own_failure;
-  for (;;) {
-    std::unique_ptr<Chunk> chunk;
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      changed_.wait(lock, [&] { return !queue_.empty() || done_; });
-      if (queue_.empty()) break;  // done, and everything taken
-      chunk = std::move(queue_.front());
-      queue_.pop_front();
-    }
-    changed_.notify_all();  // room in the queue
-    // After a failure here the helper still reads to the end (its chunks are dropped): it
-    // must be joined before the exception leaves.
-    if (!own_failure) try {
-        std::size_t begin = 0;
-        for (std::size_t i = 0; i < chunk->ends.size(); ++i) {
-          const std::string_view data(chunk->bytes.data() + begin, chunk->ends[i] - begin);
-          begin = chunk->ends[i];
-          if (chunk->ids.empty()) take(data, {}, chunk->numbers[i]);
-          else take(data, chunk->ids[i], 0);
-        }
-      } catch (...) {
-        own_failure = std::current_exception();
+  while (auto chunk = handoff.pop()) {
+    try {
+      std::size_t begin = 0;
+      for (std::size_t i = 0; i < chunk->ends.size(); ++i) {
+        const std::string_view data(chunk->bytes.data() + begin, chunk->ends[i] - begin);
+        begin = chunk->ends[i];
+        if (chunk->ids.empty()) take(data, {}, chunk->numbers[i]);
+        else take(data, chunk->ids[i], 0);
       }
-    chunk->clear();
-    std::lock_guard<std::mutex> lock(mu_);
-    spare_.push_back(std::move(chunk));
+    } catch (...) {
+      // The helper stops at its next chunk; it must be joined before the exception leaves.
+      own_failure = std::current_exception();
+      handoff.abandon();
+    }
+    if (own_failure) break;
+    handoff.recycle(std::move(chunk));
   }
   helper.join();
   helping_ = false;
+  handoff_ = nullptr;
+  filling_.reset();
   if (own_failure) std::rethrow_exception(own_failure);
-  if (failed_) std::rethrow_exception(failed_);
+  if (helper_failure) std::rethrow_exception(helper_failure);
 }
 
 StoredConversation RowCollector::finish() {

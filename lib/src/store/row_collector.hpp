@@ -10,22 +10,18 @@
 // The first kInlineRows rows are read inline, so a short conversation never starts a thread.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
-#include <exception>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 #include "convo/core/event_list.hpp"
 #include "convo/core/json_restyle.hpp"
 #include "convo/store/tracker_store.hpp"
+#include "convo/sys/handoff.hpp"
 
 namespace convo {
 
@@ -67,7 +63,6 @@ class RowCollector {
   void add_row(std::string_view data, std::string_view text_id, std::int64_t id);
   // One row, restyled (and decoded), always on the caller's thread.
   void take(std::string_view data, std::string_view text_id, std::int64_t id);
-  void hand_over();  // the filling chunk, from the helper to the caller
 
   StoredConversation conv_;
   std::optional<EventListParser> parser_;
@@ -77,12 +72,7 @@ class RowCollector {
   // The two-stage part (see above).
   bool helping_ = false;  // add() fills chunks (on the helper's thread)
   std::unique_ptr<Chunk> filling_;
-  std::mutex mu_;
-  std::condition_variable changed_;
-  std::deque<std::unique_ptr<Chunk>> queue_;  // handed over, in order
-  std::vector<std::unique_ptr<Chunk>> spare_;  // done, to be filled again
-  bool done_ = false;                           // the helper has read its last row
-  std::exception_ptr failed_;  // what `next` threw on the helper's thread
+  sys::Handoff<Chunk>* handoff_ = nullptr;  // while read() runs the helper
 };
 
 }  // namespace convo
