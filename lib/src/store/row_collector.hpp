@@ -5,8 +5,9 @@
 // SQLite hands over its rows one step at a time (read()): for a long conversation the steps go on
 // on a helper thread, which copies each row's text into a chunk, while the caller's thread
 // restyles and decodes the chunks in order. Results, warnings and item numbers are those of one
-// pass; the decode context and the allocator are used from the caller's thread only (glibc's
-// arena of a second thread faults its pages in one by one: decoding there was slower, not faster).
+// pass; the decode context and the allocator are used from the caller's thread only: convo
+// advises the main heap for huge pages (sys::prefer_huge_pages), but glibc gives a second thread
+// an arena of its own, faulted in 4 KB at a time, and decoding there was slower, not faster.
 // The first kInlineRows rows are read inline, so a short conversation never starts a thread.
 #pragma once
 
