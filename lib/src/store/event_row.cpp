@@ -2,7 +2,6 @@
 
 #include "convo/store/tracker_store.hpp"
 
-
 #include "convo/core/json_restyle.hpp"
 
 namespace convo {

@@ -29,7 +29,7 @@ void RowCollector::take(std::string_view data, std::string_view text_id, std::in
 
 void RowCollector::add_row(std::string_view data, std::string_view text_id, std::int64_t id) {
   ++rows_;
-  if (!helping_) {
+  if (!handoff_) {
     take(data, text_id, id);
     return;
   }
@@ -50,7 +50,6 @@ void RowCollector::read(const std::function<bool()>& next) {
     if (!next()) return;
   sys::Handoff<Chunk> handoff(kQueuedChunks);
   handoff_ = &handoff;
-  helping_ = true;
   std::exception_ptr helper_failure, own_failure;
   std::thread helper([&] {
     try {
@@ -80,7 +79,6 @@ void RowCollector::read(const std::function<bool()>& next) {
     handoff.recycle(std::move(chunk));
   }
   helper.join();
-  helping_ = false;
   handoff_ = nullptr;
   filling_.reset();
   if (own_failure) std::rethrow_exception(own_failure);

@@ -71,9 +71,9 @@ class RowCollector {
   std::size_t rows_ = 0;
 
   // The two-stage part (see above).
-  bool helping_ = false;  // add() fills chunks (on the helper's thread)
+  // While read() runs the helper: add() fills chunks for it (on the helper's thread).
+  sys::Handoff<Chunk>* handoff_ = nullptr;
   std::unique_ptr<Chunk> filling_;
-  sys::Handoff<Chunk>* handoff_ = nullptr;  // while read() runs the helper
 };
 
 }  // namespace convo
