@@ -56,6 +56,26 @@ std::string rasa_table_with(const std::vector<std::string>& rows, const std::str
   return sql + ";\n";
 }
 
+// Every session of `sender` in `db`, read twice: as texts, and decoded while read (with `ctx`).
+struct ReadBothWays {
+  StoredConversation texts, decoded;
+};
+ReadBothWays read_both_ways(const fs::path& db, const std::string& sender, const ParseContext& ctx) {
+  auto store = open_store(db.string(), StoreAccess::ReadOnly);
+  REQUIRE(store.ok());
+  ReadBothWays out;
+  for (bool decode : {false, true}) {
+    LoadOptions options;
+    options.all_sessions = true;
+    if (decode) options.decode = &ctx;
+    auto loaded = (*store)->load(sender, options);
+    REQUIRE(loaded.ok());
+    REQUIRE(loaded->has_value());
+    (decode ? out.decoded : out.texts) = std::move(**loaded);
+  }
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("SQLite store: the store contract") {
@@ -181,21 +201,10 @@ TEST_CASE("SQLite store: rows decoded while they are read are the events their t
       R"(('a', 'bot', 3, '{"event": "bot", "timestamp": NaN}'))",
       R"(('a', 'slot', 4, '[1, 2]'))",
       R"(('a', 'action', 5, '{"event": "action", "timestamp": 5, "name": "utter_x", "policy": null, "confidence": 0.25}'))"}));
-  auto store = open_store(db.string(), StoreAccess::ReadOnly);
-  REQUIRE(store.ok());
-  LoadOptions texts;
-  texts.all_sessions = true;
-  auto as_texts = (*store)->load("a", texts);
-  REQUIRE(as_texts.ok());
-  REQUIRE(as_texts->has_value());
   const ParseContext ctx = system_parse_context();
-  LoadOptions decoding = texts;
-  decoding.decode = &ctx;
-  auto decoded = (*store)->load("a", decoding);
-  REQUIRE(decoded.ok());
-  REQUIRE(decoded->has_value());
-  const StoredConversation& t = **as_texts;
-  const StoredConversation& d = **decoded;
+  const ReadBothWays read = read_both_ways(db, "a", ctx);
+  const StoredConversation& t = read.texts;
+  const StoredConversation& d = read.decoded;
   CHECK(d.events.items.empty());
   REQUIRE(d.decoded);
   CHECK(d.warnings == t.warnings);
@@ -222,14 +231,9 @@ TEST_CASE("SQLite store: a long conversation, read on two threads, is what one p
                       "INSERT INTO events (id, sender_id, type_name, timestamp, data) SELECT i, 'a', 'slot', i, "
                       "CASE WHEN i % 777 = 0 THEN '[1, 2]' ELSE '{\"event\": \"slot\", \"timestamp\": ' || i || "
                       "', \"name\": \"s\", \"value\": \"v' || i || '\"}' END FROM k;\n");
-  auto store = open_store(db.string(), StoreAccess::ReadOnly);
-  REQUIRE(store.ok());
-  LoadOptions texts;
-  texts.all_sessions = true;
-  auto as_texts = (*store)->load("a", texts);
-  REQUIRE(as_texts.ok());
-  REQUIRE(as_texts->has_value());
-  const StoredConversation& t = **as_texts;
+  const ParseContext ctx = system_parse_context();
+  const ReadBothWays read = read_both_ways(db, "a", ctx);
+  const StoredConversation& t = read.texts;
   std::vector<std::string> want_texts, want_warnings;
   for (int i = 1; i <= n; ++i) {
     if (i % 777 == 0) want_warnings.push_back("row " + std::to_string(i) + ": data is an array, not an event object; skipped");
@@ -238,13 +242,7 @@ TEST_CASE("SQLite store: a long conversation, read on two threads, is what one p
   CHECK(t.events.items == want_texts);
   CHECK(t.warnings == want_warnings);
 
-  const ParseContext ctx = system_parse_context();
-  LoadOptions decoding = texts;
-  decoding.decode = &ctx;
-  auto decoded = (*store)->load("a", decoding);
-  REQUIRE(decoded.ok());
-  REQUIRE(decoded->has_value());
-  const StoredConversation& d = **decoded;
+  const StoredConversation& d = read.decoded;
   REQUIRE(d.decoded);
   CHECK(d.warnings == want_warnings);
   REQUIRE(d.decoded->events.size() == want_texts.size());
