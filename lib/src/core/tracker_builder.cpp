@@ -36,17 +36,6 @@ BuildReport apply_parsed(const std::string& sender_id, ParsedEvents parsed, Labe
   return report;
 }
 
-Result<std::unique_ptr<Tracker>> first_problem(BuildReport report) {
-  if (!report.ok()) {
-    std::string message = report.errors.front();
-    if (report.errors.size() > 1)
-      message += " (and " + std::to_string(report.errors.size() - 1) + " more problem" +
-                 (report.errors.size() > 2 ? "s" : "") + ")";
-    return runtime_error(message);
-  }
-  return std::move(report.tracker);
-}
-
 }  // namespace
 
 BuildReport inspect_events(const std::string& sender_id, const Json& events,
@@ -74,25 +63,15 @@ BuildReport inspect_events(const std::string& sender_id, ParsedEvents parsed,
   return apply_parsed(sender_id, std::move(parsed), label, std::move(domain), options, ctx);
 }
 
-Result<std::unique_ptr<Tracker>> build_tracker(const std::string& sender_id, const Json& events,
-                                               std::shared_ptr<const Domain> domain,
-                                               const BuildOptions& options,
-                                               const ParseContext& ctx) {
-  return first_problem(inspect_events(sender_id, events, std::move(domain), options, ctx));
-}
-
-Result<std::unique_ptr<Tracker>> build_tracker(const std::string& sender_id, EventTexts events,
-                                               std::shared_ptr<const Domain> domain,
-                                               const BuildOptions& options,
-                                               const ParseContext& ctx) {
-  return first_problem(inspect_events(sender_id, std::move(events), std::move(domain), options, ctx));
-}
-
-Result<std::unique_ptr<Tracker>> build_tracker(const std::string& sender_id, ParsedEvents events,
-                                               std::shared_ptr<const Domain> domain,
-                                               const BuildOptions& options,
-                                               const ParseContext& ctx) {
-  return first_problem(inspect_events(sender_id, std::move(events), std::move(domain), options, ctx));
+Result<std::unique_ptr<Tracker>> tracker_or_first_problem(BuildReport report) {
+  if (!report.ok()) {
+    std::string message = report.errors.front();
+    if (report.errors.size() > 1)
+      message += " (and " + std::to_string(report.errors.size() - 1) + " more problem" +
+                 (report.errors.size() > 2 ? "s" : "") + ")";
+    return runtime_error(message);
+  }
+  return std::move(report.tracker);
 }
 
 }  // namespace convo

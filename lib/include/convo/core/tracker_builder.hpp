@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "convo/core/domain.hpp"
@@ -44,17 +45,14 @@ BuildReport inspect_events(const std::string& sender_id, ParsedEvents parsed,
                            const ParseContext& ctx);
 
 // All-or-nothing, as Rasa loads a stored tracker: the first problem is the error.
-Result<std::unique_ptr<Tracker>> build_tracker(const std::string& sender_id, const Json& events,
+Result<std::unique_ptr<Tracker>> tracker_or_first_problem(BuildReport report);
+// inspect_events, all-or-nothing: over any of its inputs (JSON, event texts, parsed events).
+template <typename Events>
+Result<std::unique_ptr<Tracker>> build_tracker(const std::string& sender_id, Events&& events,
                                                std::shared_ptr<const Domain> domain,
-                                               const BuildOptions& options,
-                                               const ParseContext& ctx);
-Result<std::unique_ptr<Tracker>> build_tracker(const std::string& sender_id, EventTexts events,
-                                               std::shared_ptr<const Domain> domain,
-                                               const BuildOptions& options,
-                                               const ParseContext& ctx);
-Result<std::unique_ptr<Tracker>> build_tracker(const std::string& sender_id, ParsedEvents events,
-                                               std::shared_ptr<const Domain> domain,
-                                               const BuildOptions& options,
-                                               const ParseContext& ctx);
+                                               const BuildOptions& options, const ParseContext& ctx) {
+  return tracker_or_first_problem(
+      inspect_events(sender_id, std::forward<Events>(events), std::move(domain), options, ctx));
+}
 
 }  // namespace convo
